@@ -1,0 +1,105 @@
+"""Training loop: minibatches, fit, evaluate, history (lectures 2, 5-12)."""
+import numpy as np
+
+from . import optim
+from .backend import asarray, to_numpy
+
+
+def _check_xy(x, y):
+    if x.ndim < 2:
+        raise ValueError(f"inputs must have a batch axis, shape (N, ...); got {x.shape}")
+    if y.shape[0] != x.shape[0]:
+        raise ValueError(f"{x.shape[0]} input rows but {y.shape[0]} targets")
+
+
+def net_dtype(net):
+    """The dtype of the network's parameters (float32 unless built otherwise)."""
+    params = net.parameters()
+    return params[0][2].dtype if params else np.float32
+
+
+def as_data(net, x, y=None):
+    """x (and y) as arrays of the active backend, floats cast to the net's dtype.
+
+    Integer class labels stay integers; float32 nets never see float64 data.
+    """
+    dtype = net_dtype(net)
+    x = asarray(x)
+    x = x.astype(dtype, copy=False) if x.dtype != dtype else x
+    if y is None:
+        return x
+    y = asarray(y)
+    _check_xy(x, y)
+    if np.issubdtype(np.dtype(y.dtype), np.floating) and y.dtype != dtype:
+        y = y.astype(dtype)
+    return x, y
+
+
+def minibatches(n, batch_size, rng=None, shuffle=True):
+    """Index arrays covering range(n) in batches; shuffled by a seeded host RNG."""
+    if batch_size is None or batch_size >= n:
+        batch_size = n
+    order = np.random.default_rng(rng).permutation(n) if shuffle else np.arange(n)
+    return [order[i:i + batch_size] for i in range(0, n, batch_size)]
+
+
+def accuracy(net, x, y):
+    """Fraction of rows whose predicted class equals the label (labels or one-hot)."""
+    pred = to_numpy(net.predict(x)).ravel()
+    y = to_numpy(y)
+    if y.ndim == 2 and y.shape[1] > 1:
+        y = y.argmax(axis=1)
+    return float((pred == y.ravel()).mean())
+
+
+def evaluate(net, x, y, batch_size=1024):
+    """{'loss', 'accuracy'} over (x, y), computed in batches; accuracy for classifiers only."""
+    x, y = as_data(net, x, y)
+    n, total = x.shape[0], 0.0
+    for start in range(0, n, batch_size):
+        loss, _ = net.loss(x[start:start + batch_size], y[start:start + batch_size])
+        total += float(loss) * min(batch_size, n - start)
+    out = {"loss": total / n}
+    if net.loss_name != "mse" and net.loss_name != "mae":
+        out["accuracy"] = accuracy(net, x, y)
+    return out
+
+
+def fit(net, x, y, epochs=10, batch_size=32, optimizer="sgd", lr=0.1, seed=0,
+        validation_data=None, progress=True, callback=None):
+    """Train ``net`` with minibatch gradient descent.
+
+    x: (N, ...), y: (N, ...). Each epoch shuffles with a generator seeded by
+    ``seed``, so runs are reproducible. Returns the history: a dict of lists with
+    'loss' (and 'accuracy', 'val_loss', 'val_accuracy' when they apply), one
+    entry per epoch. ``progress`` shows a tqdm bar; ``callback(epoch, history)``
+    returning True stops training early.
+    """
+    x, y = as_data(net, x, y)  # to the device and the net's dtype, once
+    opt = optim.get(optimizer, lr=lr) if isinstance(optimizer, str) else optimizer
+    rng = np.random.default_rng(seed)
+    history = {}
+    epochs_iter = range(epochs)
+    if progress:
+        from tqdm.auto import tqdm
+        epochs_iter = tqdm(epochs_iter, desc="epochs", leave=False)
+    for epoch in epochs_iter:
+        for idx in minibatches(x.shape[0], batch_size, rng):
+            idx = asarray(idx)  # host indices to the device: a few KB per step
+            net.loss_and_grads(x[idx], y[idx], train=True)
+            params = [v for _, _, v in net.parameters()]
+            grads = [layer.grads[k] for layer, k, _ in net.parameters()]
+            opt.step(params, grads)
+        _record(history, evaluate(net, x, y))
+        if validation_data is not None:
+            _record(history, evaluate(net, *validation_data), prefix="val_")
+        if progress:
+            epochs_iter.set_postfix(loss=f"{history['loss'][-1]:.4f}")
+        if callback is not None and callback(epoch, history):
+            break
+    return history
+
+
+def _record(history, metrics, prefix=""):
+    for k, v in metrics.items():
+        history.setdefault(prefix + k, []).append(v)
