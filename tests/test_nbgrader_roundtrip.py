@@ -31,16 +31,17 @@ def _nbgrader(course, *args):
     return r
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    course = tmp_path_factory.mktemp("course")
-    release.copy_course(course, ASSIGNMENTS)
-    release.generate(course, ASSIGNMENTS)
-    for a in ASSIGNMENTS:
-        shutil.copytree(course / "exercises" / a, course / "submitted" / "blank" / a)
-        shutil.copytree(course / "solutions" / a, course / "submitted" / "solution" / a)
-    _nbgrader(course, "autograde", "*", "--create")
-    return course
+@pytest.fixture(scope="module", params=ASSIGNMENTS)
+def graded(request, tmp_path_factory):
+    """(assignment, course folder) after release and autograding of both submissions."""
+    a = request.param
+    course = tmp_path_factory.mktemp(a)
+    release.copy_course(course, [a])
+    release.generate(course, [a])
+    shutil.copytree(course / "exercises" / a, course / "submitted" / "blank" / a)
+    shutil.copytree(course / "solutions" / a, course / "submitted" / "solution" / a)
+    _nbgrader(course, "autograde", a, "--create")
+    return a, course
 
 
 def _cells(nb_path):
@@ -66,8 +67,8 @@ def test_assignment_has_graded_parts_and_hidden_tests(assignment):
     assert any("BEGIN HIDDEN TESTS" in "".join(c["source"]) for c in graded)
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_blank_scores_zero_and_solution_full_marks(course, assignment):
+def test_blank_scores_zero_and_solution_full_marks(graded):
+    assignment, course = graded
     blank = _scores(course, assignment, "blank")
     solution = _scores(course, assignment, "solution")
     assert blank and solution
@@ -88,8 +89,8 @@ def _hidden_and_solution_lines(source_nb):
     return lines
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_release_hides_solutions_and_hidden_tests(course, assignment):
+def test_release_hides_solutions_and_hidden_tests(graded):
+    assignment, course = graded
     for src in (ROOT / "solutions" / assignment).glob("*.ipynb"):
         released = (course / "exercises" / assignment / src.name).read_text()
         assert "BEGIN SOLUTION" not in released and "BEGIN HIDDEN TESTS" not in released
@@ -97,8 +98,8 @@ def test_release_hides_solutions_and_hidden_tests(course, assignment):
         assert not leaked, f"solution or hidden-test lines in the release: {leaked[:3]}"
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_committed_release_is_current(course, assignment):
+def test_committed_release_is_current(graded):
+    assignment, course = graded
     fresh, committed = course / "exercises" / assignment, ROOT / "exercises" / assignment
     assert committed.is_dir(), f"exercises/{assignment} is missing: run python .ci/release.py"
     cmp = filecmp.dircmp(fresh, committed)
