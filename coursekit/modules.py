@@ -129,7 +129,7 @@ class Sequential(Module):
         if self.loss_name == "categorical_cross_entropy":
             return p.argmax(axis=1)
         if self.loss_name == "binary_cross_entropy":
-            return (p[:, 0] if p.ndim == 2 else p) >= 0.5
+            return ((p[:, 0] if p.ndim == 2 else p) >= 0.5).astype("int64")
         return p
 
     def fit(self, x, y, **kwargs):
