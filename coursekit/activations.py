@@ -105,6 +105,30 @@ def softmax_backward(dout, a):
     return a * (dout - (dout * a).sum(axis=-1, keepdims=True))
 
 
+def log_softmax(z, axis=-1):
+    """log softmax(z)_k = z_k - logsumexp(z) along axis, finite even for |z| = 1e4.   z: (N, C)."""
+    xp = array_module(z)
+    shifted = z - z.max(axis=axis, keepdims=True)  # largest entry 0: exp() cannot overflow
+    return shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def log_softmax_backward(dout, a):
+    """dz for a = log_softmax(z) given dout = dC/da:  dz = dout - softmax(z) sum_k dout_k.
+
+    softmax(z) = exp(a), so the backward pass needs only the output a.
+    """
+    return dout - array_module(a).exp(a) * dout.sum(axis=-1, keepdims=True)
+
+
+def dead_fraction(z, axis=0):
+    """Fraction of units whose pre-activation z is <= 0 for every example: dead ReLUs.
+
+    z: (N, units). A dead unit outputs 0 and has relu'(z) = 0 on the whole data
+    set, so no gradient reaches its weights and it cannot recover.
+    """
+    return float((z <= 0).all(axis=axis).mean())
+
+
 # name -> (f, f_prime); softmax is not elementwise and is handled by the layers
 ACTIVATIONS = {
     "step": (step, step_prime),

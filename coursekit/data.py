@@ -16,6 +16,20 @@ GATES = {
 }
 
 
+def binary_inputs(n):
+    """All 2**n rows of n yes/no inputs in binary order: (2**n, n), first column slowest."""
+    if int(n) != n or n < 1:
+        raise ValueError(f"binary_inputs needs a positive number of inputs, got {n!r}")
+    i = np.arange(2 ** int(n))[:, None]
+    return (i >> np.arange(int(n) - 1, -1, -1)) & 1  # bit k of the row number, MSB first
+
+
+def parity(n):
+    """n-input XOR (odd parity): x: (2**n, n), y: (2**n,) = 1 where an odd number of inputs is 1."""
+    x = binary_inputs(n)
+    return x, x.sum(axis=1) % 2
+
+
 def logic_gate(name):
     """(x: (4, 2), y: (4,)) truth table of a two-input gate, e.g. logic_gate("XOR")."""
     try:
@@ -31,7 +45,7 @@ CHEESE_FACTORS = ("weather is good", "a friend goes too", "near some pubs")
 
 def cheese_festival():
     """All 8 combinations of the three yes/no factors, x: (8, 3), in binary order."""
-    return np.array([[(i >> 2) & 1, (i >> 1) & 1, i & 1] for i in range(8)])
+    return binary_inputs(3)
 
 
 # Seed 003: go to the beach? Features cloudy, hot, windy on a 1-3 scale.
