@@ -66,17 +66,25 @@ def evaluate(net, x, y, batch_size=1024):
 
 
 def fit(net, x, y, epochs=10, batch_size=32, optimizer="sgd", lr=0.1, seed=0,
-        validation_data=None, progress=True, callback=None):
+        validation_data=None, progress=True, callback=None, penalty=None, lam=0.0,
+        clip_norm=None, clip_value=None):
     """Train ``net`` with minibatch gradient descent.
 
     x: (N, ...), y: (N, ...). Each epoch shuffles with a generator seeded by
     ``seed``, so runs are reproducible. Returns the history: a dict of lists with
     'loss' (and 'accuracy', 'val_loss', 'val_accuracy' when they apply), one
     entry per epoch. ``progress`` shows a tqdm bar; ``callback(epoch, history)``
-    returning True stops training early.
+    returning True stops training early (e.g. ``regularization.EarlyStopping``).
+
+    Lecture 9: ``penalty`` ("l1" or "l2") with strength ``lam`` adds the penalty's
+    gradient to every weight's (the history's 'loss' stays the data loss);
+    ``clip_norm`` / ``clip_value`` clip the gradients before each step.
     """
     x, y = as_data(net, x, y)  # to the device and the net's dtype, once
     opt = optim.get(optimizer, lr=lr) if isinstance(optimizer, str) else optimizer
+    if penalty is not None:
+        from .regularization import get_penalty
+        get_penalty(penalty)  # an unknown name fails before training, not after
     rng = np.random.default_rng(seed)
     history = {}
     epochs_iter = range(epochs)
@@ -89,6 +97,7 @@ def fit(net, x, y, epochs=10, batch_size=32, optimizer="sgd", lr=0.1, seed=0,
             net.loss_and_grads(x[idx], y[idx], train=True)
             params = [v for _, _, v in net.parameters()]
             grads = [layer.grads[k] for layer, k, _ in net.parameters()]
+            grads = _regularize(net, grads, penalty, lam, clip_norm, clip_value)
             opt.step(params, grads)
         _record(history, evaluate(net, x, y))
         if validation_data is not None:
@@ -98,6 +107,18 @@ def fit(net, x, y, epochs=10, batch_size=32, optimizer="sgd", lr=0.1, seed=0,
         if callback is not None and callback(epoch, history):
             break
     return history
+
+
+def _regularize(net, grads, penalty, lam, clip_norm, clip_value):
+    """Add the penalty's gradient, then clip (lecture 9); a no-op with the defaults."""
+    from . import regularization as reg
+    if penalty is not None and lam:
+        grads = reg.penalize(net.parameters(), grads, penalty, lam)
+    if clip_norm is not None:
+        grads, _ = reg.clip_by_norm(grads, clip_norm)
+    if clip_value is not None:
+        grads = reg.clip_by_value(grads, clip_value)
+    return grads
 
 
 def _record(history, metrics, prefix=""):
