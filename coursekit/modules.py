@@ -78,10 +78,19 @@ class Sequential(Module):
         self._check_shapes()
 
     def _check_shapes(self):
+        """Fail at construction when two neighbours cannot chain; summary(input_shape)
+        checks the whole chain, image sizes included."""
         for a, b in zip(self.layers, self.layers[1:]):
             if isinstance(a, Dense) and isinstance(b, Dense) and a.n_out != b.n_in:
                 raise ValueError(f"layer sizes do not chain: {a!r} outputs {a.n_out} "
                                  f"values but {b!r} expects {b.n_in}")
+            if hasattr(a, "out_channels") and hasattr(b, "in_channels") \
+                    and a.out_channels != b.in_channels:
+                raise ValueError(f"channels do not chain: {a!r} outputs {a.out_channels} "
+                                 f"channels but {b!r} expects {b.in_channels}")
+            if getattr(a, "image_output", False) and isinstance(b, Dense):
+                raise ValueError(f"{a!r} outputs images (N, C, H, W) but {b!r} expects rows "
+                                 f"(N, {b.n_in}): put Flatten() between them")
 
     def parameters(self):
         """[(layer, name, array), ...] for every parameter, in layer order."""
@@ -125,30 +134,58 @@ class Sequential(Module):
 
     def predict(self, x):
         """Class labels for classification losses, raw outputs for regression."""
-        p = self.predict_proba(x)
+        from .train import as_data
+        return self.labels(self.forward(as_data(self, x), train=False))
+
+    def labels(self, out):
+        """Predictions from raw network outputs: class labels, or out for regression.
+
+        The links are monotone, so labels come from the logits without the link.
+        """
         if self.loss_name == "categorical_cross_entropy":
-            return p.argmax(axis=1)
+            return out.argmax(axis=1)
         if self.loss_name == "binary_cross_entropy":
-            return ((p[:, 0] if p.ndim == 2 else p) >= 0.5).astype("int64")
-        return p
+            return ((out[:, 0] if out.ndim == 2 else out) >= 0).astype("int64")
+        return out
 
     def fit(self, x, y, **kwargs):
         """Train with minibatch gradient descent; see ``coursekit.train.fit``."""
         from .train import fit
         return fit(self, x, y, **kwargs)
 
-    def evaluate(self, x, y, batch_size=1024):
+    def evaluate(self, x, y, batch_size=256):
         """{'loss': ..., 'accuracy': ...} (accuracy for classification only) as floats."""
         from .train import evaluate
         return evaluate(self, x, y, batch_size)
 
-    def summary(self):
-        """A Keras-style table of layers, output shapes and parameter counts."""
-        rows = [f"{'Layer':<40}{'Output':>12}{'Params':>12}", "=" * 64]
+    def summary(self, input_shape=None):
+        """A Keras-style table of layers, output shapes and parameter counts.
+
+        With ``input_shape``, one example's shape such as (1, 28, 28), every output
+        shape is computed (None stands for the batch axis, as in Keras), which also
+        checks that the layers chain. Layers with an ``output_shape(shape)`` method
+        say what they output; Dense outputs (n_out,); any other layer keeps the shape.
+        """
+        if input_shape is None:
+            rows = [f"{'Layer':<40}{'Output':>12}{'Params':>12}", "=" * 64]
+            for layer in self.layers:
+                out = getattr(layer, "n_out", "")
+                rows.append(f"{layer!r:<40}{str(out):>12}{layer.num_params():>12,}")
+            rows += ["=" * 64, f"Total params: {self.num_params():,}"]
+            return "\n".join(rows)
+        shape = tuple(int(d) for d in input_shape)
+        rows = [f"{'Layer':<44}{'Output shape':>20}{'Params':>12}", "=" * 76]
         for layer in self.layers:
-            out = getattr(layer, "n_out", "")
-            rows.append(f"{layer!r:<40}{str(out):>12}{layer.num_params():>12,}")
-        rows += ["=" * 64, f"Total params: {self.num_params():,}"]
+            if hasattr(layer, "output_shape"):
+                shape = tuple(layer.output_shape(shape))
+            elif isinstance(layer, Dense):
+                if shape != (layer.n_in,):
+                    raise ValueError(f"{layer!r} expects inputs of shape ({layer.n_in},), "
+                                     f"got {shape}" + (": put Flatten() before it" * (len(shape) > 1)))
+                shape = (layer.n_out,)
+            out = "(None, " + ", ".join(str(d) for d in shape) + ")"
+            rows.append(f"{layer!r:<44}{out:>20}{layer.num_params():>12,}")
+        rows += ["=" * 76, f"Total params: {self.num_params():,}"]
         return "\n".join(rows)
 
     def get_weights(self):

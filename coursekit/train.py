@@ -2,7 +2,7 @@
 import numpy as np
 
 from . import optim
-from .backend import asarray, to_numpy
+from .backend import asarray
 
 
 def _check_xy(x, y):
@@ -43,26 +43,39 @@ def minibatches(n, batch_size, rng=None, shuffle=True):
     return [order[i:i + batch_size] for i in range(0, n, batch_size)]
 
 
-def accuracy(net, x, y):
-    """Fraction of rows whose predicted class equals the label (labels or one-hot)."""
-    pred = to_numpy(net.predict(x)).ravel()
-    y = to_numpy(y)
+def _class_labels(y):
+    """Integer labels from labels (N,), binary targets (N, 1) or one-hot rows (N, C)."""
     if y.ndim == 2 and y.shape[1] > 1:
-        y = y.argmax(axis=1)
-    return float((pred == y.ravel()).mean())
+        return y.argmax(axis=1)
+    return y.reshape(-1)
 
 
-def evaluate(net, x, y, batch_size=1024):
-    """{'loss', 'accuracy'} over (x, y), computed in batches; accuracy for classifiers only."""
+def accuracy(net, x, y, batch_size=256):
+    """Fraction of rows whose predicted class equals the label (labels or one-hot)."""
+    return evaluate(net, x, y, batch_size)["accuracy"]
+
+
+def evaluate(net, x, y, batch_size=256):
+    """{'loss', 'accuracy'} over (x, y); accuracy for classifiers only.
+
+    One forward pass per batch gives both the loss and the predicted classes, so a
+    large set never needs all its activations in memory at once.
+    """
     x, y = as_data(net, x, y)
-    n, total = x.shape[0], 0.0
+    n, total, correct = x.shape[0], 0.0, 0
+    classifier = net.loss_name in ("binary_cross_entropy", "categorical_cross_entropy")
     for start in range(0, n, batch_size):
-        loss, _ = net.loss(x[start:start + batch_size], y[start:start + batch_size])
-        total += float(loss) * min(batch_size, n - start)
-    out = {"loss": total / n}
-    if net.loss_name != "mse" and net.loss_name != "mae":
-        out["accuracy"] = accuracy(net, x, y)
-    return out
+        xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+        out = net.forward(xb, train=False)
+        loss, _ = net.loss_fn(out, net._targets(yb, out))
+        total += float(loss) * xb.shape[0]
+        if classifier:
+            hits = net.labels(out) == _class_labels(yb).astype("int64")
+            correct += int(hits.sum())
+    metrics = {"loss": total / n}
+    if classifier:
+        metrics["accuracy"] = correct / n
+    return metrics
 
 
 def fit(net, x, y, epochs=10, batch_size=32, optimizer="sgd", lr=0.1, seed=0,

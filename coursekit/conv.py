@@ -1,0 +1,328 @@
+"""Convolution and pooling: im2col function pairs and their modules (lectures 11, 12).
+
+Images are NCHW: x has shape (N, C, H, W) = (batch, channels, height, width).
+A convolution becomes one matrix product: ``im2col`` copies every receptive
+field into a column, so that
+
+    out[n, f, i, j] = sum_{c,p,q} w[f, c, p, q] x[n, c, S i + p, S j + q] + b[f]
+
+is ``w.reshape(F, -1) @ cols``. ``col2im`` is its adjoint: it adds each column
+back onto the pixels it came from (pixels shared by overlapping windows collect
+several contributions). Pooling takes the max or mean over the same windows.
+
+``*_forward`` returns (out, cache), ``*_backward`` takes dout and the cache.
+"""
+from . import activations, init, layers
+from .backend import DEFAULT_DTYPE, array_module, xp
+from .modules import Module
+
+
+def output_size(n, k, stride=1, pad=0):
+    """Output length of a window of size k sliding over n (+ 2 pad) inputs.
+
+    n_out = (n + 2 pad - k) / stride + 1;  raises ValueError unless it is a whole number >= 1.
+    """
+    span = n + 2 * pad - k
+    if span < 0:
+        raise ValueError(f"window of size {k} does not fit in an input of size {n} "
+                         f"with padding {pad}")
+    if span % stride:
+        raise ValueError(f"(n + 2P - K) / S = ({n} + 2*{pad} - {k}) / {stride} is not a "
+                         f"whole number: choose stride and padding so the windows tile the input")
+    return span // stride + 1
+
+
+def _windows(x, kh, kw, stride):
+    """A read-only view (N, C, OH, OW, KH, KW) of every kh x kw window of x (no copy)."""
+    swv = array_module(x).lib.stride_tricks.sliding_window_view
+    return swv(x, (kh, kw), axis=(2, 3))[:, :, ::stride, ::stride]
+
+
+def _check_image(x, what):
+    if x.ndim != 4:
+        raise ValueError(f"{what} expects images of shape (N, C, H, W), got {x.shape}")
+
+
+def _pad(x, pad):
+    if pad == 0:
+        return x
+    return array_module(x).pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+
+
+def im2col(x, kh, kw, stride=1, pad=0):
+    """Receptive fields as columns.   x: (N, C, H, W) -> cols: (C*KH*KW, N*OH*OW).
+
+    Column n*OH*OW + i*OW + j holds the window under output pixel (i, j) of image n,
+    ordered (c, p, q) like a row of the flattened weights w.reshape(F, C*KH*KW).
+    """
+    _check_image(x, "im2col")
+    n, c, h, w = x.shape
+    oh, ow = output_size(h, kh, stride, pad), output_size(w, kw, stride, pad)
+    win = _windows(_pad(x, pad), kh, kw, stride)          # (N, C, OH, OW, KH, KW), a view
+    # one copy into the order the matrix product wants
+    return win.transpose(1, 4, 5, 0, 2, 3).reshape(c * kh * kw, n * oh * ow)
+
+
+def _add_windows(dx, dwin, stride):
+    """dx[n, c, S i + p, S j + q] += dwin[n, c, i, j, p, q], in place.
+
+    For one kernel offset (p, q) the windows hit distinct pixels, so a strided
+    slice += is exact; the loop over the KH*KW offsets accumulates the overlaps.
+    (Fancy indexing a[idx] += v would drop repeated indices: it needs xp.add.at.)
+    """
+    oh, ow, kh, kw = dwin.shape[2:]
+    for p in range(kh):
+        for q in range(kw):
+            dx[:, :, p:p + stride * oh:stride, q:q + stride * ow:stride] += dwin[:, :, :, :, p, q]
+    return dx
+
+
+def col2im(cols, x_shape, kh, kw, stride=1, pad=0):
+    """Adjoint of im2col: add each column back onto its window.
+
+    cols: (C*KH*KW, N*OH*OW) -> dx: (N, C, H, W).
+    """
+    n, c, h, w = x_shape
+    oh, ow = output_size(h, kh, stride, pad), output_size(w, kw, stride, pad)
+    if cols.shape != (c * kh * kw, n * oh * ow):
+        raise ValueError(f"col2im: expected cols of shape {(c * kh * kw, n * oh * ow)} "
+                         f"for images {tuple(x_shape)}, got {cols.shape}")
+    dwin = cols.reshape(c, kh, kw, n, oh, ow).transpose(3, 0, 4, 5, 1, 2)
+    dx = array_module(cols).zeros((n, c, h + 2 * pad, w + 2 * pad), dtype=cols.dtype)
+    _add_windows(dx, dwin, stride)
+    return dx[:, :, pad:pad + h, pad:pad + w] if pad else dx
+
+
+def conv2d_forward(x, w, b, stride=1, pad=0):
+    """2-D convolution (cross-correlation, as in every framework) via im2col.
+
+    x: (N, C, H, W), w: (F, C, KH, KW), b: (F,) -> out: (N, F, OH, OW),
+    OH = (H + 2P - KH) / S + 1.   out = w_mat @ cols + b, w_mat = w.reshape(F, C*KH*KW).
+    """
+    _check_image(x, "conv2d")
+    f, c, kh, kw = w.shape
+    if x.shape[1] != c:
+        raise ValueError(f"conv2d: input has {x.shape[1]} channels but the filters "
+                         f"{tuple(w.shape)} expect {c}")
+    n = x.shape[0]
+    oh, ow = output_size(x.shape[2], kh, stride, pad), output_size(x.shape[3], kw, stride, pad)
+    cols = im2col(x, kh, kw, stride, pad)                     # (C*KH*KW, N*OH*OW)
+    out = w.reshape(f, -1) @ cols                             # one matrix product: (F, N*OH*OW)
+    out += b[:, None]                                         # in place: no second large array
+    # (F, N, OH, OW) in memory, read as NCHW: a view; elementwise ops keep this layout
+    out = out.reshape(f, n, oh, ow).transpose(1, 0, 2, 3)
+    return out, (x.shape, cols, w, stride, pad)
+
+
+def conv2d_backward(dout, cache):
+    """Gradients of conv2d.   dout: (N, F, OH, OW) -> dx: (N, C, H, W), dw: (F, C, KH, KW), db: (F,).
+
+    dw = dout_mat cols^T,  db = row sums of dout_mat,  dx = col2im(w_mat^T dout_mat),
+    with dout_mat: (F, N*OH*OW), columns ordered like those of cols.
+    """
+    x_shape, cols, w, stride, pad = cache
+    f, c, kh, kw = w.shape
+    dout_mat = dout.transpose(1, 0, 2, 3).reshape(f, -1)      # a view when dout is (F, N, ..) in memory
+    dw = (dout_mat @ cols.T).reshape(w.shape)
+    db = dout_mat.sum(axis=1)
+    dx = col2im(w.reshape(f, -1).T @ dout_mat, x_shape, kh, kw, stride, pad)
+    return dx, dw, db
+
+
+def _pool_offsets(x, k, stride):
+    """The k*k strided views x[:, :, p::S, q::S] (each (N, C, OH, OW)), one per window offset."""
+    _check_image(x, "pooling")
+    oh, ow = output_size(x.shape[2], k, stride), output_size(x.shape[3], k, stride)
+    return [x[:, :, p:p + stride * oh:stride, q:q + stride * ow:stride]
+            for p in range(k) for q in range(k)]
+
+
+def max_pool_forward(x, k=2, stride=None):
+    """out[n, c, i, j] = max of the k x k window at (S i, S j).   x: (N, C, H, W) -> (N, C, OH, OW).
+
+    stride defaults to k (windows tile the image). The cache keeps, per window, the
+    offset p*k + q of its FIRST maximum: on ties exactly one entry wins.
+    """
+    stride = k if stride is None else stride
+    xp_ = array_module(x)
+    views = _pool_offsets(x, k, stride)
+    out = views[0].copy()
+    arg = xp_.zeros(out.shape, dtype=xp_.int8 if k * k < 128 else xp_.int32)
+    for i, v in enumerate(views[1:], start=1):  # k*k whole-array steps, no loop over pixels
+        better = v > out                          # strictly greater: an earlier tie keeps its place
+        xp_.maximum(out, v, out=out)
+        xp_.putmask(arg, better, i)
+    return out, (x, arg, k, stride)
+
+
+def max_pool_backward(dout, cache):
+    """dx: each window's dout goes to its one maximum (the first on ties), 0 elsewhere.
+
+    A mask x == max would send the gradient to every tied entry (e.g. the zeros of an
+    all-black window) and multiply it: the derivative of max is one-hot.
+    """
+    x, arg, k, stride = cache
+    xp_ = array_module(dout)
+    dx = xp_.zeros_like(x, dtype=dout.dtype)  # x's memory layout, so conv2d_backward can view it
+    for i, view in enumerate(_pool_offsets(dx, k, stride)):
+        view += (arg == i) * dout               # += : overlapping windows (stride < k) add up
+    return dx
+
+
+def avg_pool_forward(x, k=2, stride=None):
+    """out[n, c, i, j] = mean of the k x k window at (S i, S j).   x: (N, C, H, W) -> (N, C, OH, OW)."""
+    stride = k if stride is None else stride
+    views = _pool_offsets(x, k, stride)
+    out = views[0].copy()
+    for v in views[1:]:
+        out += v
+    out /= k * k
+    return out, (x, k, stride)
+
+
+def avg_pool_backward(dout, cache):
+    """dx: each window's dout shared equally, dout / k^2, by its k^2 inputs."""
+    x, k, stride = cache
+    dx = array_module(dout).zeros_like(x, dtype=dout.dtype)
+    share = dout / (k * k)
+    for view in _pool_offsets(dx, k, stride):
+        view += share
+    return dx
+
+
+def _pair_to_int(k, what):
+    if isinstance(k, (tuple, list)):
+        if len(k) != 2 or k[0] != k[1]:
+            raise ValueError(f"{what} must be square, e.g. 5 or (5, 5); got {k}")
+        k = k[0]
+    return int(k)
+
+
+class Conv2D(Module):
+    """Convolution with shared weights and an activation:  a = f(conv(x, w) + b).
+
+    x: (N, C, H, W) -> a: (N, F, OH, OW).  w: (F, C, K, K), b: (F,).
+    """
+
+    image_output = True  # Sequential asks for a Flatten() before a Dense layer
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 activation="linear", init_scheme="glorot", rng=None, dtype=DEFAULT_DTYPE):
+        super().__init__()
+        activations.get(activation)  # fail now, naming the valid activations
+        k = _pair_to_int(kernel_size, "kernel_size")
+        self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, k
+        self.stride, self.padding, self.activation = stride, padding, activation
+        shape = (out_channels, in_channels, k, k)
+        self.params["w"] = init.weights(shape, in_channels * k * k, out_channels * k * k,
+                                        init_scheme, rng, dtype)
+        self.params["b"] = xp().zeros(out_channels, dtype=dtype)
+        self._cache = None
+
+    def output_shape(self, input_shape):
+        """(C, H, W) -> (F, OH, OW), without the batch axis."""
+        if len(input_shape) != 3 or input_shape[0] != self.in_channels:
+            raise ValueError(f"{self!r} expects inputs of shape ({self.in_channels}, H, W), "
+                             f"got {tuple(input_shape)}")
+        k, s, p = self.kernel_size, self.stride, self.padding
+        return (self.out_channels, output_size(input_shape[1], k, s, p),
+                output_size(input_shape[2], k, s, p))
+
+    def forward(self, x, train=False):
+        z, conv_cache = conv2d_forward(x, self.params["w"], self.params["b"],
+                                       self.stride, self.padding)
+        a, act_cache = layers.activation_forward(self.activation, z)
+        self._cache = (conv_cache, act_cache)
+        return a
+
+    def backward(self, dout):
+        if self._cache is None:
+            raise RuntimeError("Conv2D.backward called before forward")
+        conv_cache, act_cache = self._cache
+        dz = layers.activation_backward(dout, act_cache)
+        dx, self.grads["w"], self.grads["b"] = conv2d_backward(dz, conv_cache)
+        return dx
+
+    def __repr__(self):
+        extra = f", stride={self.stride}" if self.stride != 1 else ""
+        extra += f", padding={self.padding}" if self.padding else ""
+        return (f"Conv2D({self.in_channels}, {self.out_channels}, {self.kernel_size}{extra}, "
+                f"activation={self.activation!r})")
+
+
+class _Pool2D(Module):
+    """Shared shape logic of the pooling modules (no parameters)."""
+
+    name = "Pool2D"
+    image_output = True
+
+    def __init__(self, pool_size=2, stride=None):
+        super().__init__()
+        self.pool_size = _pair_to_int(pool_size, "pool_size")
+        self.stride = self.pool_size if stride is None else int(stride)
+        self._cache = None
+
+    def output_shape(self, input_shape):
+        """(C, H, W) -> (C, OH, OW)."""
+        if len(input_shape) != 3:
+            raise ValueError(f"{self!r} expects inputs of shape (C, H, W), got {tuple(input_shape)}")
+        c, h, w = input_shape
+        k, s = self.pool_size, self.stride
+        return (c, output_size(h, k, s), output_size(w, k, s))
+
+    def backward(self, dout):
+        if self._cache is None:
+            raise RuntimeError(f"{self.name}.backward called before forward")
+        return self._backward(dout, self._cache)
+
+    def __repr__(self):
+        extra = f", stride={self.stride}" if self.stride != self.pool_size else ""
+        return f"{self.name}({self.pool_size}{extra})"
+
+
+class MaxPool2D(_Pool2D):
+    """Max over k x k windows:  (N, C, H, W) -> (N, C, H/k, W/k) for stride k."""
+
+    name = "MaxPool2D"
+    _backward = staticmethod(max_pool_backward)
+
+    def forward(self, x, train=False):
+        out, self._cache = max_pool_forward(x, self.pool_size, self.stride)
+        return out
+
+
+class AvgPool2D(_Pool2D):
+    """Mean over k x k windows:  (N, C, H, W) -> (N, C, H/k, W/k) for stride k."""
+
+    name = "AvgPool2D"
+    _backward = staticmethod(avg_pool_backward)
+
+    def forward(self, x, train=False):
+        out, self._cache = avg_pool_forward(x, self.pool_size, self.stride)
+        return out
+
+
+class Flatten(Module):
+    """(N, C, H, W) -> (N, C*H*W), so that Dense layers can follow (order c, h, w)."""
+
+    def __init__(self):
+        super().__init__()
+        self._shape = None
+
+    def output_shape(self, input_shape):
+        size = 1
+        for d in input_shape:
+            size *= d
+        return (size,)
+
+    def forward(self, x, train=False):
+        self._shape = x.shape
+        return x.reshape(x.shape[0], -1)
+
+    def backward(self, dout):
+        if self._shape is None:
+            raise RuntimeError("Flatten.backward called before forward")
+        return dout.reshape(self._shape)
+
+    def __repr__(self):
+        return "Flatten()"
