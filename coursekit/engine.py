@@ -59,7 +59,26 @@ def _as_float(x, cls):
     raise TypeError(f"{cls} holds a real number; got {type(x).__name__}")
 
 
-class Value:
+class _Reflected:
+    """2 * x, 1 - x, ...: a plain number on the left is lifted, then the operator runs."""
+
+    def __radd__(self, other):
+        return self._lift(other) + self
+
+    def __rmul__(self, other):
+        return self._lift(other) * self
+
+    def __rsub__(self, other):
+        return self._lift(other) - self
+
+    def __rtruediv__(self, other):
+        return self._lift(other) / self
+
+    def __rpow__(self, other):
+        return self._lift(other) ** self
+
+
+class Value(_Reflected):
     """A scalar node of a computation graph for reverse mode.
 
     data     the value x_j computed in the forward pass
@@ -130,21 +149,6 @@ class Value:
     def __neg__(self):
         return self._node(-self.data, (self,), (-1.0,), "neg")
 
-    def __radd__(self, other):
-        return self._lift(other) + self
-
-    def __rmul__(self, other):
-        return self._lift(other) * self
-
-    def __rsub__(self, other):
-        return self._lift(other) - self
-
-    def __rtruediv__(self, other):
-        return self._lift(other) / self
-
-    def __rpow__(self, other):
-        return self._lift(other) ** self
-
     # elementary functions: g(a) and g'(a)
     def exp(self):
         e = math.exp(self.data)
@@ -208,7 +212,7 @@ class Value:
         return order
 
 
-class Dual:
+class Dual(_Reflected):
     """A dual number val + dot eps with eps^2 = 0, for forward mode.
 
     val  the value of a node
@@ -269,21 +273,6 @@ class Dual:
 
     def __neg__(self):
         return self._chain(-self.val, -1.0)
-
-    def __radd__(self, other):
-        return self._lift(other) + self
-
-    def __rmul__(self, other):
-        return self._lift(other) * self
-
-    def __rsub__(self, other):
-        return self._lift(other) - self
-
-    def __rtruediv__(self, other):
-        return self._lift(other) / self
-
-    def __rpow__(self, other):
-        return self._lift(other) ** self
 
     def exp(self):
         e = math.exp(self.val)
