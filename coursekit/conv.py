@@ -114,17 +114,20 @@ def conv2d_forward(x, w, b, stride=1, pad=0):
     return out, (x.shape, cols, w, stride, pad)
 
 
-def conv2d_backward(dout, cache):
+def conv2d_backward(dout, cache, input_grad=True):
     """Gradients of conv2d.   dout: (N, F, OH, OW) -> dx: (N, C, H, W), dw: (F, C, KH, KW), db: (F,).
 
     dw = dout_mat cols^T,  db = row sums of dout_mat,  dx = col2im(w_mat^T dout_mat),
     with dout_mat: (F, N*OH*OW), columns ordered like those of cols.
+    With input_grad=False dx is None: a first layer's input is data and needs no gradient.
     """
     x_shape, cols, w, stride, pad = cache
     f, c, kh, kw = w.shape
     dout_mat = dout.transpose(1, 0, 2, 3).reshape(f, -1)      # a view when dout is (F, N, ..) in memory
     dw = (dout_mat @ cols.T).reshape(w.shape)
     db = dout_mat.sum(axis=1)
+    if not input_grad:
+        return None, dw, db
     dx = col2im(w.reshape(f, -1).T @ dout_mat, x_shape, kh, kw, stride, pad)
     return dx, dw, db
 
@@ -235,12 +238,12 @@ class Conv2D(Module):
         self._cache = (conv_cache, act_cache)
         return a
 
-    def backward(self, dout):
+    def backward(self, dout, input_grad=True):
         if self._cache is None:
             raise RuntimeError("Conv2D.backward called before forward")
         conv_cache, act_cache = self._cache
         dz = layers.activation_backward(dout, act_cache)
-        dx, self.grads["w"], self.grads["b"] = conv2d_backward(dz, conv_cache)
+        dx, self.grads["w"], self.grads["b"] = conv2d_backward(dz, conv_cache, input_grad)
         return dx
 
     def __repr__(self):

@@ -13,13 +13,13 @@ def dense_forward(x, w, b):
     return x @ w + b, (x, w)
 
 
-def dense_backward(dz, cache):
+def dense_backward(dz, cache, input_grad=True):
     """Gradients of z = x @ w + b.   dz: (N, M) -> dx: (N, D), dw: (D, M), db: (M,).
 
-    dx = dz w^T,  dw = x^T dz,  db = sum_n dz_n
+    dx = dz w^T,  dw = x^T dz,  db = sum_n dz_n.   dx is None with input_grad=False.
     """
     x, w = cache
-    return dz @ w.T, x.T @ dz, dz.sum(axis=0)
+    return (dz @ w.T if input_grad else None), x.T @ dz, dz.sum(axis=0)
 
 
 def activation_forward(name, z):

@@ -4,6 +4,8 @@ A module keeps its parameters in ``params`` and their gradients in ``grads``
 (dicts of arrays with the same keys), calls the pure maths in ``layers`` and
 keeps what the backward pass needs from the forward pass.
 """
+import inspect
+
 from . import activations, init, layers, losses
 from .backend import DEFAULT_DTYPE, to_numpy, xp
 
@@ -51,12 +53,12 @@ class Dense(Module):
         self._cache = (dense_cache, act_cache)
         return a
 
-    def backward(self, dout):
+    def backward(self, dout, input_grad=True):
         if self._cache is None:
             raise RuntimeError("Dense.backward called before forward")
         dense_cache, act_cache = self._cache
         dz = layers.activation_backward(dout, act_cache)
-        dx, self.grads["w"], self.grads["b"] = layers.dense_backward(dz, dense_cache)
+        dx, self.grads["w"], self.grads["b"] = layers.dense_backward(dz, dense_cache, input_grad)
         return dx
 
     def __repr__(self):
@@ -104,10 +106,18 @@ class Sequential(Module):
             x = layer.forward(x, train)
         return x
 
-    def backward(self, dout):
-        for layer in reversed(self.layers):
+    def backward(self, dout, input_grad=True):
+        """Backpropagate dout = dC/d(output) through every layer; returns dC/dx.
+
+        With input_grad=False (what training does: x is data) a first layer that can
+        skip its input gradient does, e.g. Conv2D's col2im, and None is returned.
+        """
+        *rest, first = reversed(self.layers)
+        for layer in rest:
             dout = layer.backward(dout)
-        return dout
+        if not input_grad and "input_grad" in inspect.signature(first.backward).parameters:
+            return first.backward(dout, input_grad=False)
+        return first.backward(dout)
 
     def _targets(self, y, out):
         if self.loss_name == "categorical_cross_entropy":
@@ -124,7 +134,7 @@ class Sequential(Module):
     def loss_and_grads(self, x, y, train=True):
         """Forward and backward pass: returns the loss and fills every layer's grads."""
         loss, dout = self.loss(x, y, train)
-        self.backward(dout)
+        self.backward(dout, input_grad=False)  # x is data: no gradient needed for it
         return loss
 
     def predict_proba(self, x):

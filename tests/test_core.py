@@ -251,3 +251,17 @@ def test_rel_error_and_numerical_gradient():
                                3 * x ** 2, rtol=1e-8)
     with pytest.raises(ValueError, match="C-contiguous"):
         gradcheck.numerical_gradient(lambda: 0.0, np.ones((3, 3))[:, 0])
+
+
+def test_training_skips_only_the_data_gradient(rng):
+    """loss_and_grads skips dC/dx of the data; every parameter gradient is unchanged."""
+    net = _mlp("mse", 2)
+    x, y = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
+    _, dout = net.loss(x, y, train=True)
+    dx = net.backward(dout)
+    assert dx.shape == x.shape
+    full = [layer.grads[k].copy() for layer, k, _ in net.parameters()]
+    net.loss_and_grads(x, y)
+    for (layer, k, _), g in zip(net.parameters(), full):
+        np.testing.assert_array_equal(layer.grads[k], g)
+    assert net.backward(dout, input_grad=False) is None
