@@ -82,3 +82,31 @@ def report(rows):
     for name, ck, pt in rows:
         print(f"{name:<34}{ck:>18.3f}{pt:>17.3f}{ck / pt:>8.2f}")
     print("ratio < 1: coursekit is faster. Median over the timed epochs (the first is a warm-up).")
+
+
+def copy_weights(torch_layers, net):
+    """Load the coursekit net's (w, b) pairs, in order, into the torch layers.
+
+    nn.Linear stores w as (out, in), the transpose of coursekit's (in, out); conv
+    filters (F, C, KH, KW) have the same layout in both.
+    """
+    import torch
+    ws = net.get_weights()
+    with torch.no_grad():
+        for m, (w, b) in zip(torch_layers, zip(ws[::2], ws[1::2])):
+            m.weight.copy_(torch.from_numpy(w if w.ndim == 4 else w.T.copy()))
+            m.bias.copy_(torch.from_numpy(b))
+
+
+def arguments(description, argv=None, **extra):
+    """The options both benchmarks share, plus extra {name: (type, default, help)}."""
+    import argparse
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--epochs", type=int, default=4, help="timed epochs, plus one warm-up")
+    ap.add_argument("--batch-size", type=int, default=20)
+    ap.add_argument("--lr", type=float, default=0.1)
+    ap.add_argument("--threads", type=int, default=None,
+                    help="threads for both libraries (default: what NumPy's BLAS uses)")
+    for name, (type_, default, help_) in extra.items():
+        ap.add_argument(f"--{name}", type=type_, default=default, help=help_)
+    return ap.parse_args(argv)

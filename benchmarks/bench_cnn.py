@@ -7,15 +7,14 @@ Seed 003's network: Conv2D 20 filters 5x5 ReLU -> 2x2 max-pool -> Dense 100 tanh
 -> Dense 10 softmax, on the 4,000 training digits of the 5,000-digit MNIST subset.
 Both libraries get the same initial weights, batches, float32 data and thread count.
 """
-import argparse
 import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from _common import (batches, coursekit_epoch, interleaved, limit_threads,  # noqa: E402
-                     mnist_subset, report, torch_epoch)
+from _common import (arguments, batches, copy_weights, coursekit_epoch,  # noqa: E402
+                     interleaved, limit_threads, mnist_subset, report, torch_epoch)
 
 
 def coursekit_cnn(seed=0):
@@ -28,26 +27,15 @@ def coursekit_cnn(seed=0):
 
 def torch_cnn(net):
     """The same architecture in PyTorch, starting from the coursekit net's weights."""
-    import torch
     from torch import nn
     model = nn.Sequential(nn.Conv2d(1, 20, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
                           nn.Linear(2880, 100), nn.Tanh(), nn.Linear(100, 10))
-    ws = net.get_weights()  # conv w, b, dense w, b, dense w, b; Linear stores w transposed
-    with torch.no_grad():
-        for m, (w, b) in zip([model[0], model[4], model[6]], zip(ws[::2], ws[1::2])):
-            m.weight.copy_(torch.from_numpy(w if w.ndim == 4 else w.T.copy()))
-            m.bias.copy_(torch.from_numpy(b))
+    copy_weights([model[0], model[4], model[6]], net)
     return model
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--epochs", type=int, default=4, help="timed epochs, plus one warm-up")
-    ap.add_argument("--batch-size", type=int, default=20)
-    ap.add_argument("--lr", type=float, default=0.1)
-    ap.add_argument("--threads", type=int, default=None,
-                    help="threads for both libraries (default: what NumPy's BLAS uses)")
-    args = ap.parse_args(argv)
+    args = arguments(__doc__.splitlines()[0], argv)
     from coursekit import optim
     n_threads = limit_threads(args.threads)
     x, y, _, _ = mnist_subset()
