@@ -12,9 +12,9 @@ several contributions). Pooling takes the max or mean over the same windows.
 
 ``*_forward`` returns (out, cache), ``*_backward`` takes dout and the cache.
 """
-from . import activations, init, layers
+from . import activations, init
 from .backend import DEFAULT_DTYPE, array_module, xp
-from .modules import Module
+from .modules import Activated, Module
 
 
 def output_size(n, k, stride=1, pad=0):
@@ -201,7 +201,7 @@ def _pair_to_int(k, what):
     return int(k)
 
 
-class Conv2D(Module):
+class Conv2D(Activated):
     """Convolution with shared weights and an activation:  a = f(conv(x, w) + b).
 
     x: (N, C, H, W) -> a: (N, F, OH, OW).  w: (F, C, K, K), b: (F,).
@@ -231,20 +231,10 @@ class Conv2D(Module):
         return (self.out_channels, output_size(input_shape[1], k, s, p),
                 output_size(input_shape[2], k, s, p))
 
-    def forward(self, x, train=False):
-        z, conv_cache = conv2d_forward(x, self.params["w"], self.params["b"],
-                                       self.stride, self.padding)
-        a, act_cache = layers.activation_forward(self.activation, z)
-        self._cache = (conv_cache, act_cache)
-        return a
+    def _linear_forward(self, x):
+        return conv2d_forward(x, self.params["w"], self.params["b"], self.stride, self.padding)
 
-    def backward(self, dout, input_grad=True):
-        if self._cache is None:
-            raise RuntimeError("Conv2D.backward called before forward")
-        conv_cache, act_cache = self._cache
-        dz = layers.activation_backward(dout, act_cache)
-        dx, self.grads["w"], self.grads["b"] = conv2d_backward(dz, conv_cache, input_grad)
-        return dx
+    _linear_backward = staticmethod(conv2d_backward)
 
     def __repr__(self):
         extra = f", stride={self.stride}" if self.stride != 1 else ""
@@ -273,6 +263,10 @@ class _Pool2D(Module):
         k, s = self.pool_size, self.stride
         return (c, output_size(h, k, s), output_size(w, k, s))
 
+    def forward(self, x, train=False):
+        out, self._cache = self._forward(x, self.pool_size, self.stride)
+        return out
+
     def backward(self, dout):
         if self._cache is None:
             raise RuntimeError(f"{self.name}.backward called before forward")
@@ -287,22 +281,16 @@ class MaxPool2D(_Pool2D):
     """Max over k x k windows:  (N, C, H, W) -> (N, C, H/k, W/k) for stride k."""
 
     name = "MaxPool2D"
+    _forward = staticmethod(max_pool_forward)
     _backward = staticmethod(max_pool_backward)
-
-    def forward(self, x, train=False):
-        out, self._cache = max_pool_forward(x, self.pool_size, self.stride)
-        return out
 
 
 class AvgPool2D(_Pool2D):
     """Mean over k x k windows:  (N, C, H, W) -> (N, C, H/k, W/k) for stride k."""
 
     name = "AvgPool2D"
+    _forward = staticmethod(avg_pool_forward)
     _backward = staticmethod(avg_pool_backward)
-
-    def forward(self, x, train=False):
-        out, self._cache = avg_pool_forward(x, self.pool_size, self.stride)
-        return out
 
 
 class Flatten(Module):

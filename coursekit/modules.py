@@ -32,7 +32,33 @@ class Module:
         return sum(int(p.size) for p in self.params.values())
 
 
-class Dense(Module):
+class Activated(Module):
+    """A linear map with parameters w, b followed by an activation:  a = f(linear(x)).
+
+    Subclasses give the map as ``_linear_forward(x) -> (z, cache)`` and
+    ``_linear_backward(dz, cache, input_grad) -> (dx, dw, db)``; this class chains
+    the activation's derivative in front of it.
+    """
+
+    activation = "linear"
+    _cache = None
+
+    def forward(self, x, train=False):
+        z, linear_cache = self._linear_forward(x)
+        a, act_cache = layers.activation_forward(self.activation, z)
+        self._cache = (linear_cache, act_cache)
+        return a
+
+    def backward(self, dout, input_grad=True):
+        if self._cache is None:
+            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+        linear_cache, act_cache = self._cache
+        dz = layers.activation_backward(dout, act_cache)
+        dx, self.grads["w"], self.grads["b"] = self._linear_backward(dz, linear_cache, input_grad)
+        return dx
+
+
+class Dense(Activated):
     """Fully connected layer with an activation:  a = f(x @ w + b).
 
     x: (N, n_in) -> a: (N, n_out).  w: (n_in, n_out), b: (n_out,).
@@ -47,19 +73,10 @@ class Dense(Module):
         self.params["b"] = xp().zeros(n_out, dtype=dtype)
         self._cache = None
 
-    def forward(self, x, train=False):
-        z, dense_cache = layers.dense_forward(x, self.params["w"], self.params["b"])
-        a, act_cache = layers.activation_forward(self.activation, z)
-        self._cache = (dense_cache, act_cache)
-        return a
+    def _linear_forward(self, x):
+        return layers.dense_forward(x, self.params["w"], self.params["b"])
 
-    def backward(self, dout, input_grad=True):
-        if self._cache is None:
-            raise RuntimeError("Dense.backward called before forward")
-        dense_cache, act_cache = self._cache
-        dz = layers.activation_backward(dout, act_cache)
-        dx, self.grads["w"], self.grads["b"] = layers.dense_backward(dz, dense_cache, input_grad)
-        return dx
+    _linear_backward = staticmethod(layers.dense_backward)
 
     def __repr__(self):
         return f"Dense({self.n_in}, {self.n_out}, activation={self.activation!r})"
