@@ -94,7 +94,7 @@ def fit(net, x, y, epochs=10, batch_size=32, optimizer="sgd", lr=0.1, seed=0,
     ``clip_norm`` / ``clip_value`` clip the gradients before each step.
     """
     x, y = as_data(net, x, y)  # to the device and the net's dtype, once
-    opt = optim.get(optimizer, lr=lr) if isinstance(optimizer, str) else optimizer
+    opt = optim.get(optimizer, lr=lr)  # a name, or an optimizer instance passed through
     if penalty is not None:
         from .regularization import get_penalty
         get_penalty(penalty)  # an unknown name fails before training, not after
