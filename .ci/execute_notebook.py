@@ -23,7 +23,8 @@ def execute(path):
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
     t0 = time.perf_counter()
-    NotebookClient(nb, timeout=300, kernel_name="python3",
+    # no timing metadata: a re-run then changes only what the code prints
+    NotebookClient(nb, timeout=300, kernel_name="python3", record_timing=False,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     nb.metadata.pop("widgets", None)  # widget state is large and changes every run
     nbformat.write(nb, path)

@@ -12,9 +12,11 @@ several contributions). Pooling takes the max or mean over the same windows.
 
 ``*_forward`` returns (out, cache), ``*_backward`` takes dout and the cache.
 """
-from . import activations, init
+import math
+
+from . import activations, checks, init
 from .backend import DEFAULT_DTYPE, array_module, xp
-from .modules import Activated, Module
+from .base import Activated, Module
 
 
 def output_size(n, k, stride=1, pad=0):
@@ -22,6 +24,7 @@ def output_size(n, k, stride=1, pad=0):
 
     n_out = (n + 2 pad - k) / stride + 1;  raises ValueError unless it is a whole number >= 1.
     """
+    _check_window(n, k, stride, pad)
     span = n + 2 * pad - k
     if span < 0:
         raise ValueError(f"window of size {k} does not fit in an input of size {n} "
@@ -32,6 +35,14 @@ def output_size(n, k, stride=1, pad=0):
     return span // stride + 1
 
 
+def _check_window(n, k, stride, pad):
+    """Whole numbers: n, k, stride >= 1 and pad >= 0 (stride 0 would divide by zero)."""
+    checks.positive_int(n, "the input size n")
+    checks.positive_int(k, "the window size k")
+    checks.positive_int(stride, "stride")
+    checks.integer(pad, "pad")
+
+
 def _windows(x, kh, kw, stride):
     """A read-only view (N, C, OH, OW, KH, KW) of every kh x kw window of x (no copy)."""
     swv = array_module(x).lib.stride_tricks.sliding_window_view
@@ -39,7 +50,7 @@ def _windows(x, kh, kw, stride):
 
 
 def _check_image(x, what):
-    if x.ndim != 4:
+    if checks.array(x, f"{what}: x").ndim != 4:
         raise ValueError(f"{what} expects images of shape (N, C, H, W), got {x.shape}")
 
 
@@ -99,11 +110,8 @@ def conv2d_forward(x, w, b, stride=1, pad=0):
     x: (N, C, H, W), w: (F, C, KH, KW), b: (F,) -> out: (N, F, OH, OW),
     OH = (H + 2P - KH) / S + 1.   out = w_mat @ cols + b, w_mat = w.reshape(F, C*KH*KW).
     """
-    _check_image(x, "conv2d")
+    _check_conv(x, w, b)
     f, c, kh, kw = w.shape
-    if x.shape[1] != c:
-        raise ValueError(f"conv2d: input has {x.shape[1]} channels but the filters "
-                         f"{tuple(w.shape)} expect {c}")
     n = x.shape[0]
     oh, ow = output_size(x.shape[2], kh, stride, pad), output_size(x.shape[3], kw, stride, pad)
     cols = im2col(x, kh, kw, stride, pad)                     # (C*KH*KW, N*OH*OW)
@@ -112,6 +120,16 @@ def conv2d_forward(x, w, b, stride=1, pad=0):
     # (F, N, OH, OW) in memory, read as NCHW: a view; elementwise ops keep this layout
     out = out.reshape(f, n, oh, ow).transpose(1, 0, 2, 3)
     return out, (x.shape, cols, w, stride, pad)
+
+
+def _check_conv(x, w, b):
+    """x: (N, C, H, W) images, w: (F, C, KH, KW) filters, b: (F,) biases."""
+    f, c = checks.array(w, "conv2d: w", kind="f", shape=("F", "C", "KH", "KW")).shape[:2]
+    checks.array(b, "conv2d: b", kind="f", shape=(f,))  # one bias per filter: (F,)
+    _check_image(x, "conv2d")
+    if x.shape[1] != c:
+        raise ValueError(f"conv2d: input has {x.shape[1]} channels but the filters "
+                         f"{tuple(w.shape)} expect {c}")
 
 
 def conv2d_backward(dout, cache, input_grad=True):
@@ -165,6 +183,7 @@ def max_pool_backward(dout, cache):
     all-black window) and multiply it: the derivative of max is one-hot.
     """
     x, arg, k, stride = cache
+    checks.same_shape(checks.array(dout, "dout"), arg.shape, "dout", " (the pooled output's)")
     xp_ = array_module(dout)
     dx = xp_.zeros_like(x, dtype=dout.dtype)  # x's memory layout, so conv2d_backward can view it
     for i, view in enumerate(_pool_offsets(dx, k, stride)):
@@ -186,6 +205,8 @@ def avg_pool_forward(x, k=2, stride=None):
 def avg_pool_backward(dout, cache):
     """dx: each window's dout shared equally, dout / k^2, by its k^2 inputs."""
     x, k, stride = cache
+    out_shape = x.shape[:2] + tuple(output_size(n, k, stride) for n in x.shape[2:])
+    checks.same_shape(checks.array(dout, "dout"), out_shape, "dout", " (the pooled output's)")
     dx = array_module(dout).zeros_like(x, dtype=dout.dtype)
     share = dout / (k * k)
     for view in _pool_offsets(dx, k, stride):
@@ -198,7 +219,7 @@ def _pair_to_int(k, what):
         if len(k) != 2 or k[0] != k[1]:
             raise ValueError(f"{what} must be square, e.g. 5 or (5, 5); got {k}")
         k = k[0]
-    return int(k)
+    return checks.positive_int(k, what)
 
 
 class Conv2D(Activated):
@@ -214,6 +235,10 @@ class Conv2D(Activated):
         super().__init__()
         activations.get(activation)  # fail now, naming the valid activations
         k = _pair_to_int(kernel_size, "kernel_size")
+        in_channels = checks.positive_int(in_channels, "in_channels")
+        out_channels = checks.positive_int(out_channels, "out_channels")
+        stride, padding = checks.positive_int(stride, "stride"), checks.integer(padding, "padding")
+        dtype = checks.float_dtype(dtype)
         self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, k
         self.stride, self.padding, self.activation = stride, padding, activation
         shape = (out_channels, in_channels, k, k)
@@ -252,7 +277,7 @@ class _Pool2D(Module):
     def __init__(self, pool_size=2, stride=None):
         super().__init__()
         self.pool_size = _pair_to_int(pool_size, "pool_size")
-        self.stride = self.pool_size if stride is None else int(stride)
+        self.stride = self.pool_size if stride is None else checks.positive_int(stride, "stride")
         self._cache = None
 
     def output_shape(self, input_shape):
@@ -307,12 +332,14 @@ class Flatten(Module):
         return (size,)
 
     def forward(self, x, train=False):
-        self._shape = x.shape
+        self._shape = checks.array(x, "Flatten: x").shape
         return x.reshape(x.shape[0], -1)
 
     def backward(self, dout):
         if self._shape is None:
             raise RuntimeError("Flatten.backward called before forward")
+        n, size = self._shape[0], math.prod(self._shape[1:])
+        checks.same_shape(checks.array(dout, "dout"), (n, size), "dout", " (Flatten's output)")
         return dout.reshape(self._shape)
 
     def __repr__(self):

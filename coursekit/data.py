@@ -3,6 +3,9 @@
 Every loader returns NumPy arrays (x, y); move them to the GPU once with
 ``backend.asarray`` when training there.
 """
+import math
+import numbers
+
 import numpy as np
 
 GATE_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
@@ -18,7 +21,9 @@ GATES = {
 
 def binary_inputs(n):
     """All 2**n rows of n yes/no inputs in binary order: (2**n, n), first column slowest."""
-    if int(n) != n or n < 1:
+    if isinstance(n, bool) or not isinstance(n, numbers.Real):
+        raise TypeError(f"binary_inputs needs a positive number of inputs, got {n!r}")
+    if not (math.isfinite(n) and int(n) == n >= 1):
         raise ValueError(f"binary_inputs needs a positive number of inputs, got {n!r}")
     i = np.arange(2 ** int(n))[:, None]
     return (i >> np.arange(int(n) - 1, -1, -1)) & 1  # bit k of the row number, MSB first

@@ -29,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
+from . import checks
+
 # IDX (LeCun's MNIST format): magic = 0, 0, type code, number of dimensions;
 # then one big-endian uint32 per dimension; then the data, big-endian, row-major.
 IDX_DTYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -131,7 +133,9 @@ def stratified_split(x, y, n_test, seed=0):
     set of 10 classes and n_test=1000 gives exactly 100 test rows per class.
     """
     y = np.asarray(y)
-    if not 0 < n_test < len(y):
+    if len(x) != len(y):
+        raise ValueError(f"x has {len(x)} rows but y has {len(y)} labels")
+    if not 0 < checks.integer(n_test, "n_test") < len(y):
         raise ValueError(f"n_test must be between 1 and {len(y) - 1}, got {n_test}")
     rng = np.random.default_rng(seed)
     test = []

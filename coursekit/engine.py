@@ -141,17 +141,17 @@ class Value(_Reflected):
             if self.data <= 0:
                 raise ValueError(f"a**y with a Value exponent needs a > 0, got a = {self.data}")
             a, y = self.data, other.data
-            out = a ** y
+            out = _power(a, y)
             return self._node(out, (self, other), (y * a ** (y - 1), out * math.log(a)), "**")
         k = _exponent(self.data, other)
-        return self._node(self.data ** k, (self,), (k * self.data ** (k - 1),), f"**{k:g}")
+        return self._node(_power(self.data, k), (self,), (k * self.data ** (k - 1),), f"**{k:g}")
 
     def __neg__(self):
         return self._node(-self.data, (self,), (-1.0,), "neg")
 
     # elementary functions: g(a) and g'(a)
     def exp(self):
-        e = math.exp(self.data)
+        e = _exp(self.data)
         return self._node(e, (self,), (e,), "exp")
 
     def log(self):
@@ -269,13 +269,13 @@ class Dual(_Reflected):
                 raise ValueError(f"a**y with a Dual exponent needs a > 0, got a = {self.val}")
             return (other * self.log()).exp()
         k = _exponent(self.val, other)
-        return self._chain(self.val ** k, k * self.val ** (k - 1))
+        return self._chain(_power(self.val, k), k * self.val ** (k - 1))
 
     def __neg__(self):
         return self._chain(-self.val, -1.0)
 
     def exp(self):
-        e = math.exp(self.val)
+        e = _exp(self.val)
         return self._chain(e, e)
 
     def log(self):
@@ -317,6 +317,24 @@ def _exponent(a, k):
     return k
 
 
+def _exp(x):
+    """math.exp, with an error that names the operation when e^x exceeds the largest float."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        raise OverflowError(f"exp({x:g}) overflows: e^x is beyond the largest float (about "
+                            "1.8e308) for x > 709.78") from None
+
+
+def _power(a, k):
+    """a**k, with an error that names the operation when it exceeds the largest float."""
+    try:
+        return a ** k
+    except OverflowError:
+        raise OverflowError(f"({a:g})**{k:g} overflows: beyond the largest float "
+                            "(about 1.8e308)") from None
+
+
 def _sigmoid(x):
     """1 / (1 + exp(-x)) without overflow for large |x|."""
     if x >= 0:
@@ -336,7 +354,7 @@ def _elementary(name, scalar_fn):
     return fn
 
 
-exp = _elementary("exp", math.exp)
+exp = _elementary("exp", _exp)
 log = _elementary("log", math.log)
 sin = _elementary("sin", math.sin)
 cos = _elementary("cos", math.cos)

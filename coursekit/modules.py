@@ -2,60 +2,17 @@
 
 A module keeps its parameters in ``params`` and their gradients in ``grads``
 (dicts of arrays with the same keys), calls the pure maths in ``layers`` and
-keeps what the backward pass needs from the forward pass.
+keeps what the backward pass needs from the forward pass (``base.Module``).
+``Sequential.fit``, ``evaluate`` and ``predict`` hand over to ``train``.
 """
 import inspect
 
-from . import activations, init, layers, losses
+from . import activations, checks, init, layers, losses
 from .backend import DEFAULT_DTYPE, to_numpy, xp
+from .base import Activated, Module
+from .train import as_data, evaluate, fit
 
-
-class Module:
-    """Base class: forward(x, train) -> out, backward(dout) -> dx."""
-
-    params: dict
-    grads: dict
-
-    def __init__(self):
-        self.params, self.grads = {}, {}
-
-    def forward(self, x, train=False):
-        raise NotImplementedError
-
-    def backward(self, dout):
-        raise NotImplementedError
-
-    def __call__(self, x, train=False):
-        return self.forward(x, train)
-
-    def num_params(self):
-        return sum(int(p.size) for p in self.params.values())
-
-
-class Activated(Module):
-    """A linear map with parameters w, b followed by an activation:  a = f(linear(x)).
-
-    Subclasses give the map as ``_linear_forward(x) -> (z, cache)`` and
-    ``_linear_backward(dz, cache, input_grad) -> (dx, dw, db)``; this class chains
-    the activation's derivative in front of it.
-    """
-
-    activation = "linear"
-    _cache = None
-
-    def forward(self, x, train=False):
-        z, linear_cache = self._linear_forward(x)
-        a, act_cache = layers.activation_forward(self.activation, z)
-        self._cache = (linear_cache, act_cache)
-        return a
-
-    def backward(self, dout, input_grad=True):
-        if self._cache is None:
-            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
-        linear_cache, act_cache = self._cache
-        dz = layers.activation_backward(dout, act_cache)
-        dx, self.grads["w"], self.grads["b"] = self._linear_backward(dz, linear_cache, input_grad)
-        return dx
+__all__ = ["Module", "Activated", "Dense", "Sequential"]
 
 
 class Dense(Activated):
@@ -68,6 +25,8 @@ class Dense(Activated):
                  dtype=DEFAULT_DTYPE):
         super().__init__()
         activations.get(activation)  # fail now, naming the valid activations
+        n_in, n_out = checks.positive_int(n_in, "n_in"), checks.positive_int(n_out, "n_out")
+        dtype = checks.float_dtype(dtype)
         self.n_in, self.n_out, self.activation = n_in, n_out, activation
         self.params["w"] = init.weights((n_in, n_out), n_in, n_out, init_scheme, rng, dtype)
         self.params["b"] = xp().zeros(n_out, dtype=dtype)
@@ -82,6 +41,23 @@ class Dense(Activated):
         return f"Dense({self.n_in}, {self.n_out}, activation={self.activation!r})"
 
 
+def _check_layers(layers_):
+    """The layers as a list of module instances (a class, a function or a string is refused)."""
+    if isinstance(layers_, (str, bytes)) or not hasattr(layers_, "__iter__"):
+        raise TypeError(f"Sequential takes a list of layers, got {checks.describe(layers_)}")
+    layers_ = list(layers_)
+    if not layers_:
+        raise ValueError("Sequential needs at least one layer, got an empty list")
+    for i, layer in enumerate(layers_):
+        if isinstance(layer, type) or not all(
+                callable(getattr(layer, a, None)) for a in ("forward", "backward")):
+            hint = (f" (the class itself: call it, {layer.__name__}(...))"
+                    if isinstance(layer, type) else "")
+            raise TypeError(f"layer {i} must be a module with forward and backward, such as "
+                            f"Dense(2, 3); got {checks.describe(layer)}{hint}")
+    return layers_
+
+
 class Sequential(Module):
     """Layers applied in order, with a loss on the last layer's output.
 
@@ -91,7 +67,7 @@ class Sequential(Module):
 
     def __init__(self, layers_, loss="mse"):
         super().__init__()
-        self.layers = list(layers_)
+        self.layers = _check_layers(layers_)
         self.loss_name = loss
         self.loss_fn = losses.get(loss)
         self._check_shapes()
@@ -156,12 +132,10 @@ class Sequential(Module):
 
     def predict_proba(self, x):
         """The output after the loss's link: probabilities for cross-entropy losses."""
-        from .train import as_data
         return losses.LINKS[self.loss_name](self.forward(as_data(self, x), train=False))
 
     def predict(self, x):
         """Class labels for classification losses, raw outputs for regression."""
-        from .train import as_data
         return self.labels(self.forward(as_data(self, x), train=False))
 
     def labels(self, out):
@@ -177,12 +151,10 @@ class Sequential(Module):
 
     def fit(self, x, y, **kwargs):
         """Train with minibatch gradient descent; see ``coursekit.train.fit``."""
-        from .train import fit
         return fit(self, x, y, **kwargs)
 
     def evaluate(self, x, y, batch_size=256):
         """{'loss': ..., 'accuracy': ...} (accuracy for classification only) as floats."""
-        from .train import evaluate
         return evaluate(self, x, y, batch_size)
 
     def summary(self, input_shape=None):

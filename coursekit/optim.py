@@ -15,6 +15,7 @@ the conventions of PyTorch's ``torch.optim`` (tested against it).
 import math
 import numbers
 
+from . import checks
 from .backend import array_module
 
 
@@ -77,6 +78,9 @@ class CosineDecay:
     """eta_t = eta_0 [m + (1 - m)(1 + cos(pi t / T)) / 2] for t < T, then eta_0 m.
 
     Loshchilov & Hutter (2017) without restarts; m = min_factor, T = total_steps.
+    After T steps the rate stays at its minimum eta_0 m, as in Keras's CosineDecay
+    and optax's cosine_decay_schedule. PyTorch's CosineAnnealingLR instead keeps
+    following the cosine: past T_max it rises again, back to eta_0 at t = 2 T_max.
     """
 
     def __init__(self, total_steps, min_factor=0.0):
@@ -135,6 +139,8 @@ class Optimizer:
         if len(params) != len(grads):
             raise ValueError(f"{len(params)} parameter arrays but {len(grads)} gradients")
         for i, (w, dw) in enumerate(zip(params, grads)):
+            checks.array(w, f"parameter {i}", kind="f")  # updated in place: floats only
+            checks.array(dw, f"gradient {i}", kind="biuf")
             if w.shape != dw.shape:
                 raise ValueError(f"parameter {i} has shape {w.shape} but its gradient {dw.shape}")
         eta = self.current_lr()
@@ -290,6 +296,9 @@ OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adagrad":
 def get(name, **kwargs):
     """An optimiser by name, e.g. get("adam", lr=1e-3), or pass an instance through."""
     if not isinstance(name, str):
+        if not callable(getattr(name, "step", None)):
+            raise TypeError(f"optimizer must be a name such as 'adam' or an optimizer such as "
+                            f"Adam(lr=1e-3), got {checks.describe(name)}")
         return name
     try:
         cls = OPTIMIZERS[name.lower()]

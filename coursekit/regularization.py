@@ -7,9 +7,9 @@ the array's backend, so NumPy and CuPy drop the same units.
 """
 import numpy as np
 
-from . import activations
+from . import activations, checks
 from .backend import DEFAULT_DTYPE, array_module, xp
-from .modules import Module
+from .base import Module
 
 # ----------------------------------------------------------------------------- dropout
 
@@ -42,7 +42,7 @@ class Dropout(Module):
 
     def __init__(self, p=0.5, seed=None):
         super().__init__()
-        if not 0 <= p < 1:
+        if not 0 <= checks.real(p, "dropout rate p") < 1:
             raise ValueError(f"dropout rate p must be in [0, 1), got {p}")
         self.p = float(p)
         self.rng = np.random.default_rng(seed)
@@ -56,7 +56,11 @@ class Dropout(Module):
         return out
 
     def backward(self, dout):
-        return dout if self._mask is None else dropout_backward(dout, self._mask)
+        if self._mask is None:
+            return dout
+        checks.same_shape(checks.array(dout, "dout"), self._mask.shape, "dout",
+                          " (Dropout's output)")
+        return dropout_backward(dout, self._mask)
 
     def __repr__(self):
         return f"Dropout(p={self.p})"
@@ -124,9 +128,11 @@ class BatchNorm(Module):
 
     def __init__(self, n, momentum=0.9, eps=1e-5, activation="linear", dtype=DEFAULT_DTYPE):
         super().__init__()
-        if not 0 <= momentum < 1:
+        if not 0 <= checks.real(momentum, "momentum") < 1:
             raise ValueError(f"momentum must be in [0, 1), got {momentum}")
         activations.get(activation)  # fail now, naming the valid activations
+        n, eps = checks.positive_int(n, "n"), checks.positive(eps, "eps")
+        dtype = checks.float_dtype(dtype)
         self.n_in = self.n_out = n
         self.momentum, self.eps, self.activation = float(momentum), float(eps), activation
         self.params["gamma"] = xp().ones(n, dtype=dtype)
@@ -154,6 +160,7 @@ class BatchNorm(Module):
         if self._cache is None or self._cache[0] is None:
             raise RuntimeError("BatchNorm.backward needs a forward pass with train=True first")
         bn_cache, z, a = self._cache
+        checks.same_shape(checks.array(dout, "dout"), a.shape, "dout", " (BatchNorm's output)")
         dz = activations.backward(self.activation, dout, z, a)
         dx, self.grads["gamma"], self.grads["beta"] = batchnorm_backward(dz, bn_cache)
         return dx
@@ -238,8 +245,7 @@ def clip_by_norm(grads, max_norm):
 
 def clip_by_value(grads, clip_value):
     """Clip every component to [-clip_value, clip_value]: cheap, but it bends the direction."""
-    if not clip_value > 0:
-        raise ValueError(f"clip_value must be positive, got {clip_value}")
+    checks.positive(clip_value, "clip_value")
     return [array_module(g).clip(g, -clip_value, clip_value) for g in grads]
 
 
@@ -257,8 +263,7 @@ class EarlyStopping:
     def __init__(self, monitor="val_loss", patience=5, min_delta=0.0, mode="min", net=None):
         if mode not in ("min", "max"):
             raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
-        if patience < 0:
-            raise ValueError(f"patience must be >= 0, got {patience}")
+        checks.integer(patience, "patience")
         self.monitor, self.patience, self.min_delta = monitor, int(patience), float(min_delta)
         self.sign = 1.0 if mode == "min" else -1.0  # compare sign * value: lower is better
         self.net = net

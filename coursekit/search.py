@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from .backend import to_numpy
+from .train import fit
 
 
 class Uniform:
@@ -154,7 +155,6 @@ def net_objective(build, metric="accuracy", **fit_kwargs):
     fit; the rest go to build. The score is the validation metric ("accuracy",
     higher is better) or minus the validation "loss".
     """
-    from .train import fit
     fit_names = set(inspect.signature(fit).parameters) - {"net", "x", "y"}
     if metric not in ("accuracy", "loss"):
         raise ValueError(f"metric must be 'accuracy' or 'loss', got {metric!r}")

@@ -12,6 +12,7 @@ steps shrink and sup |f - g| -> 0 for every continuous f.
 import numpy as np
 
 from .backend import asarray, to_numpy
+from .modules import Dense, Sequential
 
 
 def staircase_weights(f, n, lo=0.0, hi=1.0, sharpness=10.0):
@@ -38,7 +39,6 @@ def staircase_weights(f, n, lo=0.0, hi=1.0, sharpness=10.0):
 
 def staircase_network(f, n, lo=0.0, hi=1.0, sharpness=10.0, dtype=np.float64):
     """A coursekit Sequential [Dense(1, n, sigmoid), Dense(n, 1)] holding the staircase weights."""
-    from .modules import Dense, Sequential
     net = Sequential([Dense(1, n, "sigmoid", dtype=dtype), Dense(n, 1, dtype=dtype)], loss="mse")
     w1, b1, w2, b2 = staircase_weights(f, n, lo, hi, sharpness)
     for layer, (w, b) in zip(net.layers, [(w1, b1), (w2, b2)]):

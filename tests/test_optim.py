@@ -153,6 +153,17 @@ def test_schedule_values():
     assert optim.schedule("step", every=10, drop=0.1)(10) == pytest.approx(0.1)
 
 
+def test_cosine_decay_holds_its_minimum_after_total_steps():
+    """The documented convention: past T the factor stays at min_factor (Keras, optax),
+    where PyTorch's CosineAnnealingLR follows the cosine back up to 1 at 2 T."""
+    cos, T, m = optim.CosineDecay(total_steps=8, min_factor=0.1), 8, 0.1
+    torch_like = lambda t: m + (1 - m) * 0.5 * (1 + math.cos(math.pi * t / T))
+    assert [cos(t) for t in (8, 9, 12, 16, 100)] == [pytest.approx(m)] * 5
+    assert torch_like(12) > 0.5 and torch_like(16) == pytest.approx(1.0)
+    assert all(cos(t) == pytest.approx(torch_like(t)) for t in range(T + 1))  # equal up to T
+    assert "PyTorch" in optim.CosineDecay.__doc__ and "rises again" in optim.CosineDecay.__doc__
+
+
 def test_schedule_drives_the_step_size(xp):
     opt = optim.SGD(lr=1.0, schedule=optim.StepDecay(every=1, drop=0.5))
     w = xp.zeros(1)
