@@ -167,12 +167,13 @@ def max_pool_forward(x, k=2, stride=None):
     stride = k if stride is None else stride
     xp_ = array_module(x)
     views = _pool_offsets(x, k, stride)
-    out = views[0].copy()
-    arg = xp_.zeros(out.shape, dtype=xp_.int8 if k * k < 128 else xp_.int32)
+    out = xp_.copy(views[0])  # order "K": x's layout, e.g. conv's (C, N, ..): loops follow it
+    arg = xp_.zeros_like(out, dtype=xp_.int8 if k * k < 128 else xp_.int32)
     for i, v in enumerate(views[1:], start=1):  # k*k whole-array steps, no loop over pixels
-        better = v > out                          # strictly greater: an earlier tie keeps its place
+        # strictly greater: an earlier tie keeps its place. Offsets only grow, so the
+        # max records i where v wins (cheaper than a masked write into a strided array)
+        xp_.maximum(arg, (v > out) * arg.dtype.type(i), out=arg)
         xp_.maximum(out, v, out=out)
-        xp_.putmask(arg, better, i)
     return out, (x, arg, k, stride)
 
 
@@ -186,8 +187,13 @@ def max_pool_backward(dout, cache):
     checks.same_shape(checks.array(dout, "dout"), arg.shape, "dout", " (the pooled output's)")
     xp_ = array_module(dout)
     dx = xp_.zeros_like(x, dtype=dout.dtype)  # x's memory layout, so conv2d_backward can view it
+    d = xp_.empty_like(arg, dtype=dout.dtype)
+    d[...] = dout                             # in arg's memory layout: the loop runs along both
     for i, view in enumerate(_pool_offsets(dx, k, stride)):
-        view += (arg == i) * dout               # += : overlapping windows (stride < k) add up
+        if stride >= k:                       # windows do not overlap: write, without a read-add
+            xp_.multiply(arg == i, d, out=view)
+        else:
+            view += (arg == i) * d            # overlapping windows add up
     return dx
 
 

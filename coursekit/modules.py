@@ -125,8 +125,12 @@ class Sequential(Module):
         return self.loss_fn(out, self._targets(y, out))
 
     def loss_and_grads(self, x, y, train=True):
-        """Forward and backward pass: returns the loss and fills every layer's grads."""
-        loss, dout = self.loss(x, y, train)
+        """Forward and backward pass: returns the loss and fills every layer's grads.
+
+        The output stays in ``self.out``: fit counts a minibatch's correct labels from it.
+        """
+        self.out = self.forward(x, train)
+        loss, dout = self.loss_fn(self.out, self._targets(y, self.out))
         self.backward(dout, input_grad=False)  # x is data: no gradient needed for it
         return loss
 

@@ -280,10 +280,13 @@ class Adam(Optimizer):
         m += (1 - self.beta1) * dw
         v *= self.beta2
         v += (1 - self.beta2) * dw * dw
-        # m and v start at 0, so early averages are too small by 1 - beta^t: undo it
-        m_hat = m / (1 - self.beta1 ** self.t)
-        v_hat = v / (1 - self.beta2 ** self.t)
-        w -= eta * m_hat / (array_module(w).sqrt(v_hat) + self.eps)
+        # m and v start at 0, so early averages are too small by 1 - beta^t: undo it.
+        # The corrections are numbers: put them on eta and on sqrt(v), not on new arrays,
+        # m_hat / (sqrt(v_hat) + eps) = m / (1 - b1^t) / (sqrt(v) / sqrt(1 - b2^t) + eps)
+        denom = array_module(w).sqrt(v)
+        denom /= math.sqrt(1 - self.beta2 ** self.t)
+        denom += self.eps
+        w -= (eta / (1 - self.beta1 ** self.t)) * m / denom
 
     def _hyper(self):
         return f"beta1={self.beta1}, beta2={self.beta2}, eps={self.eps}"

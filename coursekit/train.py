@@ -4,8 +4,8 @@
 ``loss_and_grads``, ``loss_fn``, ``loss_name`` and ``labels`` (``modules.Sequential``);
 this module does not import ``modules``: ``Sequential.fit`` imports it.
 They check their arguments and the values of the data once per call, before the
-first batch; a step then checks shapes only, and whether the loss and gradients
-are finite (``TrainingDiverged``).
+first batch; a step then checks shapes only, and whether the loss is finite
+(``TrainingDiverged``; the parameters are checked once per epoch).
 """
 import contextlib
 import math
@@ -185,7 +185,7 @@ def _check_options(epochs, batch_size, penalty, lam, clip_norm, clip_value, call
 
 def fit(net, x, y, epochs=10, batch_size=32, optimizer="sgd", lr=0.1, seed=0,
         validation_data=None, progress=True, callback=None, penalty=None, lam=0.0,
-        clip_norm=None, clip_value=None, on_divergence="raise"):
+        clip_norm=None, clip_value=None, on_divergence="raise", evaluate_train=False):
     """Train ``net`` with minibatch gradient descent.
 
     x: (N, ...), y: (N, ...). Each epoch shuffles with a generator seeded by
@@ -194,13 +194,27 @@ def fit(net, x, y, epochs=10, batch_size=32, optimizer="sgd", lr=0.1, seed=0,
     entry per epoch. ``progress`` shows a tqdm bar; ``callback(epoch, history)``
     returning True stops training early (e.g. ``regularization.EarlyStopping``).
 
+    'loss' and 'accuracy' are the means over the epoch's minibatches, each measured
+    just before its step (as Keras reports them): free, since every step computes
+    them. ``evaluate_train=True`` instead measures them on the whole training set
+    after the epoch (one more forward pass over x, about a third of an epoch), on
+    the same weights as 'val_loss': use it for curves that compare the two.
+    Validation data is always evaluated after each epoch.
+
     Lecture 9: ``penalty`` ("l1" or "l2") with strength ``lam`` adds the penalty's
     gradient to every weight's (the history's 'loss' stays the data loss);
     ``clip_norm`` / ``clip_value`` clip the gradients before each step.
 
-    A NaN or infinite loss or gradient raises ``TrainingDiverged`` before the step
-    that would use it, with the history so far; no overflow warnings are printed.
-    ``on_divergence="ignore"`` trains on regardless, to watch the numbers blow up.
+    Divergence raises ``TrainingDiverged`` with the history so far; no overflow
+    warnings are printed. A NaN or infinite loss stops training before the step
+    that would use it (the loss is read every step anyway, for the mean). The
+    gradients are not scanned every step (that cost about 8% of a small MLP's
+    step): a non-finite gradient spoils the weights it updates, which shows in the
+    next step's loss or, at the latest, in a check of the parameters after the
+    epoch (one pass over them). Either way the net gets back the parameters it had
+    at the start of that epoch, the last ones known to be finite (one copy of them
+    per epoch); the optimizer's state is not restored. ``on_divergence="ignore"``
+    trains on regardless, to watch the numbers blow up.
     """
     _check_options(epochs, batch_size, penalty, lam, clip_norm, clip_value, callback,
                    on_divergence)
@@ -211,6 +225,7 @@ def fit(net, x, y, epochs=10, batch_size=32, optimizer="sgd", lr=0.1, seed=0,
     watch = on_divergence == "raise"
     regularize = lambda grads: _regularize(net, grads, penalty, lam, clip_norm, clip_value)
     rng = np.random.default_rng(seed)
+    saved = [v.copy() for _, _, v in net.parameters()] if watch else None
     history = {}
     epochs_iter = range(epochs)
     if progress:
@@ -218,17 +233,22 @@ def fit(net, x, y, epochs=10, batch_size=32, optimizer="sgd", lr=0.1, seed=0,
         epochs_iter = tqdm(epochs_iter, desc="epochs", leave=False)
     for epoch in epochs_iter:
         batches = minibatches(x.shape[0], batch_size, rng)
-        bad = _train_epoch(net, x, y, batches, opt, regularize, watch)
-        if bad is not None:  # (step, what)
-            raise _diverged(net, bad[1], history, opt, (epoch + 1, epochs, bad[0], len(batches)))
+        where = (epoch + 1, epochs, None, len(batches))
+        if watch and epoch:
+            _copy_parameters(net, saved, into_net=False)  # the last parameters known finite
+        metrics, bad_step = _train_epoch(net, x, y, batches, opt, regularize, watch)
+        if bad_step is not None:
+            raise _diverged(net, "the loss", history, opt, where[:2] + (bad_step, where[3]), saved)
         with _guarded(watch):
-            metrics = {"": _evaluate(net, x, y)}
+            if watch and not _all_finite([v for _, _, v in net.parameters()]):
+                raise _diverged(net, None, history, opt, where, saved)
+            metrics = {"": _evaluate(net, x, y) if evaluate_train else metrics}
             if validation_data is not None:
                 metrics["val_"] = _evaluate(net, *validation_data)
         for prefix, m in metrics.items():
             if watch and not math.isfinite(m["loss"]):
                 what = "the validation loss" if prefix else "the loss on the training data"
-                raise _diverged(net, what, history, opt, (epoch + 1, epochs, None, len(batches)))
+                raise _diverged(net, what, history, opt, where, saved)
         for prefix, m in metrics.items():
             _record(history, m, prefix)
         if progress:
@@ -239,18 +259,26 @@ def fit(net, x, y, epochs=10, batch_size=32, optimizer="sgd", lr=0.1, seed=0,
 
 
 def _train_epoch(net, x, y, batches, opt, regularize, watch):
-    """One step per minibatch; with watch, stop before a step with a NaN or infinite
-    loss or gradient and return (step, what was not finite) instead of None."""
+    """One step per minibatch: ({'loss', 'accuracy'} averaged over the minibatches, None),
+    or (None, step) when watching and a step's loss is NaN or infinite (before its update)."""
+    classifier = net.loss_name in CLASSIFIERS
+    params = [v for _, _, v in net.parameters()]
+    total, correct = 0.0, 0
     with _guarded(watch):
         for step, idx in enumerate(batches, start=1):
             idx = asarray(idx)  # host indices to the device: a few KB per step
-            loss = net.loss_and_grads(x[idx], y[idx], train=True)
-            params = [v for _, _, v in net.parameters()]
-            grads = regularize([layer.grads[k] for layer, k, _ in net.parameters()])
-            if watch and not _finite_step(loss, grads):
-                return step, _culprit(net, loss, grads)
-            opt.step(params, grads)
-    return None
+            yb = y[idx]
+            loss = float(net.loss_and_grads(x[idx], yb, train=True))  # one GPU sync per step
+            if watch and not math.isfinite(loss):
+                return None, step
+            total += loss * len(idx)
+            if classifier:  # counted on the device: no second sync
+                correct = correct + (net.labels(net.out) == _class_labels(yb).astype("int64")).sum()
+            opt.step(params, regularize([layer.grads[k] for layer, k, _ in net.parameters()]))
+    metrics = {"loss": total / x.shape[0]}
+    if classifier:
+        metrics["accuracy"] = int(correct) / x.shape[0]
+    return metrics, None
 
 
 def _pair(validation_data):
@@ -269,44 +297,54 @@ def _guarded(watch):
         yield
 
 
-def _finite_step(loss, grads):
-    """True if the loss and every gradient are finite, from one number per step.
+def _all_finite(arrays):
+    """True if every entry of every array is finite, from one number.
 
-    loss + sum_i 0 * sum(g_i) is NaN as soon as any entry is NaN or inf (0 * inf = NaN).
-    Checked every step, so fit stops before a bad gradient reaches the weights: one
-    reduction per array (one read of the gradients, cheaper than the update) and one
-    float() (one GPU sync) per step; measured 4 us for the XOR net, 17 us (about 8%
-    of a 784-100-10 step). Only after a failure is each array looked at, to name it
-    (a sum can overflow while every entry is finite).
+    sum_i 0 * sum(a_i) is NaN as soon as any entry is NaN or inf (0 * inf = NaN);
+    only if it is not finite is each array looked at (a sum can overflow while
+    every entry is finite).
     """
-    total = loss
-    for g in grads:
-        total = total + 0 * g.sum()
-    return math.isfinite(float(total)) or all(_finite(a) for a in [loss, *grads])
+    total = 0.0
+    for a in arrays:
+        total = total + 0 * a.sum()
+    return math.isfinite(float(total)) or all(_finite(a) for a in arrays)
 
 
 def _finite(a):
     return math.isfinite(float(a)) if np.ndim(a) == 0 else bool(array_module(a).isfinite(a).all())
 
 
-def _culprit(net, loss, grads):
-    """'the loss', or 'the gradient of layer i (...) 'w'': the first that is not finite."""
-    if not _finite(loss):
-        return "the loss"
-    names = _parameter_names(net)
-    return "the gradient of " + next(n for n, g in zip(names, grads) if not _finite(g))
+def _copy_parameters(net, saved, into_net):
+    """saved <- the net's parameters, or (into_net) the net's parameters <- saved, in place."""
+    for s, (_, _, v) in zip(saved, net.parameters()):
+        if into_net:
+            array_module(v).copyto(v, s)
+        else:
+            array_module(v).copyto(s, v)
 
 
-def _diverged(net, what, history, opt, where):
-    """The TrainingDiverged error: where (epoch, epochs, step, steps), what, what to try."""
+def _diverged(net, what, history, opt, where, saved):
+    """The TrainingDiverged error: where (epoch, epochs, step, steps), what, what to try.
+
+    Parameters that are no longer finite are replaced by those of the epoch's start.
+    """
     epoch, epochs, step, steps = where
     place = f"in epoch {epoch} of {epochs}, " + (f"step {step} of {steps}" if step
                                                  else "after its last step")
     names = _parameter_names(net)
     bad = [n for n, (_, _, v) in zip(names, net.parameters()) if not _finite(v)]
-    msg = f"training diverged {place}: {what} is NaN or infinite"
-    msg += (f"; so are the parameters {', '.join(bad)} (the previous update overflowed)" if bad
-            else "; the net keeps the last finite parameters")
+    if what is None:  # found by the check of the parameters after the epoch
+        what = "the parameters " + ", ".join(bad)
+        msg = f"training diverged {place}: {what} are NaN or infinite (a gradient or an update was)"
+    else:
+        msg = f"training diverged {place}: {what} is NaN or infinite"
+        if bad:
+            msg += f"; so are the parameters {', '.join(bad)} (a gradient or an update was)"
+    if bad:
+        _copy_parameters(net, saved, into_net=True)
+        msg += f"; the net is back at its parameters from the start of epoch {epoch}"
+    else:
+        msg += "; the net keeps the last finite parameters"
     lr = opt.current_lr() if hasattr(opt, "current_lr") else getattr(opt, "lr", "?")
     msg += (f". Try a smaller learning rate (lr={lr} now), gradient "
             "clipping (e.g. clip_norm=1.0), inputs scaled to about unit size, or a smaller "

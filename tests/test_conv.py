@@ -253,3 +253,18 @@ def test_numerical_gradient_helper_sees_pooling_kink(xp):
     f = lambda: conv.max_pool_forward(x, 2)[0].sum()
     num = numerical_gradient(f, x)
     assert num.sum() == pytest.approx(2.0, abs=1e-6)   # (h - 0)/2h at each tied entry: 4 * 0.5
+
+
+@pytest.mark.parametrize("k, stride", [(2, 2), (3, 2)])
+def test_max_pool_on_conv_layout_matches_a_contiguous_copy(xp, rng, k, stride):
+    """conv2d_forward returns (N, F, ..) read from (F, N, ..) memory; pooling keeps that
+    layout for speed, and must give the same values and gradients as on a C-ordered copy."""
+    n = 8 if k == 2 else 7  # windows must tile the image
+    mem = xp.asarray(rng.standard_normal((3, 2, n, n)).round(1))  # rounding makes ties
+    x = mem.transpose(1, 0, 2, 3)
+    out, cache = conv.max_pool_forward(x, k, stride)
+    ref, ref_cache = conv.max_pool_forward(xp.ascontiguousarray(x), k, stride)
+    dout = xp.asarray(rng.standard_normal(ref.shape))
+    np.testing.assert_array_equal(backend.to_numpy(out), backend.to_numpy(ref))
+    np.testing.assert_array_equal(backend.to_numpy(conv.max_pool_backward(dout, cache)),
+                                  backend.to_numpy(conv.max_pool_backward(dout, ref_cache)))

@@ -265,3 +265,34 @@ def test_training_skips_only_the_data_gradient(rng):
     for (layer, k, _), g in zip(net.parameters(), full):
         np.testing.assert_array_equal(layer.grads[k], g)
     assert net.backward(dout, input_grad=False) is None
+
+
+def test_fit_reports_the_mean_of_the_minibatch_losses_and_evaluates_only_when_asked():
+    """Default: 'loss' and 'accuracy' average the minibatches, each measured just before its
+    step (Keras's convention, no extra pass); evaluate_train=True measures the whole set."""
+    from coursekit import optim, train
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((50, 2)).astype(np.float32)
+    y = (x[:, 0] > x[:, 1]).astype(np.int64)
+
+    def net():
+        return ck.Sequential([ck.Dense(2, 8, "tanh", rng=1), ck.Dense(8, 2, rng=2)],
+                             loss="categorical_cross_entropy")
+
+    hand, total, hits = net(), 0.0, 0
+    sgd = optim.SGD(lr=0.1)
+    for idx in train.minibatches(50, 16, np.random.default_rng(3)):  # fit's batches for seed 3
+        total += float(hand.loss_and_grads(x[idx], y[idx])) * len(idx)
+        hits += int((hand.labels(hand.out) == y[idx]).sum())
+        sgd.step([v for _, _, v in hand.parameters()],
+                 [layer.grads[k] for layer, k, _ in hand.parameters()])
+    fitted = net()
+    h = fitted.fit(x, y, epochs=1, batch_size=16, seed=3, progress=False)
+    assert h["loss"] == [pytest.approx(total / 50)] and h["accuracy"] == [hits / 50]
+    for a, b in zip(fitted.get_weights(), hand.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    evaluated = net()
+    h = evaluated.fit(x, y, epochs=2, batch_size=16, seed=3, progress=False,
+                      evaluate_train=True, validation_data=(x, y))
+    assert h["loss"][-1] == pytest.approx(evaluated.evaluate(x, y)["loss"]) == h["val_loss"][-1]
+    assert h["accuracy"] == h["val_accuracy"]

@@ -1,7 +1,9 @@
 """Training that blows up is noticed (issue 9, part 3).
 
-fit raises TrainingDiverged at the first NaN or infinite loss or gradient, before the
-step that would use it, with the history so far; no overflow warning reaches stderr.
+fit raises TrainingDiverged at the first NaN or infinite loss, before the step that
+would use it, with the history so far; no overflow warning reaches stderr. A NaN or
+infinite gradient is found through the parameters it spoils (the next step's loss, or
+the check after the epoch), and the net gets back the parameters of the epoch's start.
 NaN or infinite data is refused before training starts.
 """
 import warnings
@@ -50,28 +52,50 @@ def test_the_history_so_far_is_kept(xp):
     assert all(np.isfinite(v) for v in e.history["loss"])
 
 
-def test_a_non_finite_gradient_is_named_and_the_net_keeps_its_last_finite_parameters():
-    net = mse_net()
+def poison(net, at_call):
+    """Make layer 1's gradient of w infinite in its at_call-th backward pass."""
     layer, calls = net.layers[1], []
     backward = layer.backward
 
     def poisoned(dout, input_grad=True):
         dx = backward(dout, input_grad)
         calls.append(1)
-        if len(calls) == 11:  # epoch 3, step 1 (5 steps per epoch)
+        if len(calls) == at_call:
             layer.grads["w"] = layer.grads["w"] + np.inf
         return dx
 
     layer.backward = poisoned
+    return net
+
+
+def twin_after(epochs):
+    twin = mse_net()
+    twin.fit(X, Y_REG, epochs=epochs, batch_size=8, lr=0.01, progress=False)
+    return twin.get_weights()
+
+
+def test_a_non_finite_gradient_shows_in_the_next_loss_and_the_epoch_is_undone():
+    net = poison(mse_net(), 11)  # epoch 3, step 1 (5 steps per epoch)
     with pytest.raises(TrainingDiverged) as info:
         net.fit(X, Y_REG, epochs=5, batch_size=8, lr=0.01, progress=False)
     e = info.value
-    assert (e.epoch, e.step, len(e.history["loss"])) == (3, 1, 2)
-    assert e.quantity == "the gradient of layer 1 (Dense(8, 1, activation='linear')) 'w'"
-    assert "the net keeps the last finite parameters" in str(e)
-    twin = mse_net()
-    twin.fit(X, Y_REG, epochs=2, batch_size=8, lr=0.01, progress=False)
-    for a, b in zip(net.get_weights(), twin.get_weights()):  # stopped before the bad step
+    assert (e.epoch, e.step, len(e.history["loss"])) == (3, 2, 2)
+    assert e.quantity == "the loss"
+    assert "so are the parameters layer 1 (Dense(8, 1, activation='linear')) 'w'" in str(e)
+    assert "the net is back at its parameters from the start of epoch 3" in str(e)
+    for a, b in zip(net.get_weights(), twin_after(2)):  # the last parameters known finite
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_non_finite_gradient_in_an_epochs_last_step_is_found_after_the_epoch():
+    net = poison(mse_net(), 15)  # epoch 3, step 5: no later loss sees it
+    with pytest.raises(TrainingDiverged) as info:
+        net.fit(X, Y_REG, epochs=5, batch_size=8, lr=0.01, progress=False)
+    e = info.value
+    assert (e.epoch, e.step, len(e.history["loss"])) == (3, None, 2)
+    assert e.quantity == "the parameters layer 1 (Dense(8, 1, activation='linear')) 'w'"
+    assert "in epoch 3 of 5, after its last step: the parameters layer 1" in str(e)
+    for a, b in zip(net.get_weights(), twin_after(2)):
         np.testing.assert_array_equal(a, b)
 
 
@@ -85,13 +109,15 @@ class Overflowing(optim.SGD):
 
 
 def test_parameters_made_infinite_by_an_update_are_caught_after_the_epoch():
-    with pytest.raises(TrainingDiverged) as info:  # one step per epoch: found by the evaluation
-        mse_net().fit(X, Y_REG, epochs=5, batch_size=None, optimizer=Overflowing(lr=0.01),
-                      progress=False)
+    net = mse_net()
+    with pytest.raises(TrainingDiverged) as info:  # one step per epoch: found after it
+        net.fit(X, Y_REG, epochs=5, batch_size=None, optimizer=Overflowing(lr=0.01),
+                progress=False)
     e = info.value
     assert (e.epoch, e.step, len(e.history["loss"])) == (2, None, 1)
-    assert "in epoch 2 of 5, after its last step: the loss on the training data" in str(e)
-    assert "so are the parameters layer 0 (Dense(2, 8, activation='relu')) 'w'" in str(e)
+    assert ("in epoch 2 of 5, after its last step: the parameters "
+            "layer 0 (Dense(2, 8, activation='relu')) 'w' are NaN or infinite") in str(e)
+    assert all(np.isfinite(w).all() for w in net.get_weights())
 
 
 def test_on_divergence_ignore_trains_on_as_before():
@@ -123,9 +149,9 @@ def test_nan_or_infinite_data_is_refused_before_training(which, xp):
     assert opt.t == 0  # not a single step was taken
 
 
-def test_finite_step_is_one_number_and_ignores_an_overflowing_sum():
+def test_all_finite_is_one_number_and_ignores_an_overflowing_sum():
     big = np.full(10, 3e38, dtype=np.float32)  # finite entries whose sum overflows
     with np.errstate(all="ignore"):
-        assert train._finite_step(np.float32(1.0), [big, np.ones(3)])
-        assert not train._finite_step(np.float32(1.0), [np.ones(3), np.array([0.0, np.nan])])
-        assert not train._finite_step(np.float32(np.inf), [np.ones(3)])
+        assert train._all_finite([big, np.ones(3)])
+        assert not train._all_finite([np.ones(3), np.array([0.0, np.nan])])
+        assert not train._all_finite([np.ones(3), np.array([np.inf])])
