@@ -1,47 +1,27 @@
 """Real nbgrader round trips for every assignment in solutions/.
 
-In a temporary copy of the course: generate the release, submit it unchanged
-(student "blank") and the instructor notebook (student "solution"), autograde
-both, and read the scores through nbgrader's Gradebook API.
+In a temporary copy of the course: generate the release, submit it unchanged (student
+"blank"), the instructor notebook (student "solution") and three cheating notebooks,
+autograde them in one call, and read the scores through nbgrader's Gradebook API. The
+graded course (tests/_grading_course.py) is built once per assignment and shared with
+tests/test_feedback_leaks.py and tests/test_cheating.py.
 """
+import ast
 import filecmp
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / ".ci"))
-import release  # noqa: E402
-
-ASSIGNMENTS = release.assignments()
-
-
-def _nbgrader(course, *args):
-    env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
-    r = subprocess.run([sys.executable, "-m", "nbgrader", *args,
-                        f"--CourseDirectory.root={course}"],
-                       cwd=course, capture_output=True, text=True, env=env)
-    assert r.returncode == 0, f"nbgrader {args} failed:\n{r.stdout}\n{r.stderr}"
-    return r
+from _grading_course import ASSIGNMENTS, ROOT, course, hidden_part, is_test, read, source
 
 
 @pytest.fixture(scope="module", params=ASSIGNMENTS)
 def graded(request, tmp_path_factory):
-    """(assignment, course folder) after release and autograding of both submissions."""
-    a = request.param
-    course = tmp_path_factory.mktemp(a)
-    release.copy_course(course, [a])
-    release.generate(course, [a])
-    shutil.copytree(course / "exercises" / a, course / "submitted" / "blank" / a)
-    shutil.copytree(course / "solutions" / a, course / "submitted" / "solution" / a)
-    _nbgrader(course, "autograde", a, "--create")
-    return a, course
+    """(assignment, course folder) after release and autograding of every submission."""
+    c = course(request.param, tmp_path_factory)
+    return c.assignment, c.root
 
 
 def _cells(nb_path):
@@ -78,15 +58,21 @@ def test_blank_scores_zero_and_solution_full_marks(graded):
 
 
 def _hidden_and_solution_lines(source_nb):
-    """Lines between BEGIN/END SOLUTION or HIDDEN TESTS markers in the instructor notebook."""
-    lines, inside = [], False
+    """Lines between BEGIN/END SOLUTION or HIDDEN TESTS markers in the instructor notebook.
+
+    Lines that the notebook also shows outside the markers (a hidden test may rebuild a
+    provided helper) are public, not secrets.
+    """
+    lines, public, inside = [], set(), False
     for cell in _cells(source_nb):
         for line in "".join(cell["source"]).splitlines():
             if re.search(r"### (BEGIN|END) (SOLUTION|HIDDEN TESTS)", line):
                 inside = "BEGIN" in line
             elif inside and len(line.strip()) > 12:
                 lines.append(line.strip())
-    return lines
+            elif not inside:
+                public.add(line.strip())
+    return [line for line in lines if line not in public]
 
 
 def test_release_hides_solutions_and_hidden_tests(graded):
@@ -94,8 +80,36 @@ def test_release_hides_solutions_and_hidden_tests(graded):
     for src in (ROOT / "solutions" / assignment).glob("*.ipynb"):
         released = (course / "exercises" / assignment / src.name).read_text()
         assert "BEGIN SOLUTION" not in released and "BEGIN HIDDEN TESTS" not in released
-        leaked = [l for l in _hidden_and_solution_lines(src) if json.dumps(l)[1:-1] in released]
+        leaked = [line for line in _hidden_and_solution_lines(src)
+                  if json.dumps(line)[1:-1] in released]
         assert not leaked, f"solution or hidden-test lines in the release: {leaked[:3]}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_hidden_tests_are_sealed(assignment):
+    """Every hidden block imports sealed_test and holds one @sealed_test def _hidden(...)."""
+    for nb in (ROOT / "solutions" / assignment).glob("*.ipynb"):
+        for cell in read(nb)["cells"]:
+            if not is_test(cell) or "BEGIN HIDDEN TESTS" not in source(cell):
+                continue
+            body = ast.parse(hidden_part(source(cell))).body
+            gid = cell["metadata"]["nbgrader"]["grade_id"]
+            assert [type(n).__name__ for n in body] == ["ImportFrom", "FunctionDef"], gid
+            assert ast.unparse(body[0]) == "from coursekit.grading.sealed import sealed_test", gid
+            assert body[1].name == "_hidden", gid
+            assert [ast.unparse(d) for d in body[1].decorator_list] == ["sealed_test"], gid
+
+
+def test_grading_configuration():
+    """Deleted test cells come back; hidden tests are sealed when grading and hidden in feedback."""
+    from traitlets.config.loader import PyFileConfigLoader
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
+    assert config.OverwriteCells.add_missing_cells is True
+    sanitize = [str(p) for p in config.Autograde.sanitize_preprocessors]
+    assert sanitize.index("coursekit.grading.inline.InlineSealed") > sanitize.index(
+        "nbgrader.preprocessors.OverwriteCells")
+    assert "coursekit.grading.feedback.HideHiddenTests" in [
+        str(p) for p in config.GenerateFeedback.preprocessors]
 
 
 def test_committed_release_is_current(graded):

@@ -88,3 +88,4 @@ def test_the_start_page_links_every_lecture_and_exercise():
     assert lectures | exercises == originals  # every notebook, and only ones that exist
     code = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
     assert "make_workspace(\".\")" in code  # the copies the links open are made on the page
+
