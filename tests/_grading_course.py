@@ -32,16 +32,15 @@ import copy
 import importlib
 import inspect
 import json
-import os
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / ".ci"))
 import release  # noqa: E402
+from _classroom import run  # noqa: E402
 from coursekit.grading.scan import cell_python  # noqa: E402
 
 ASSIGNMENTS = release.assignments()
@@ -55,13 +54,8 @@ _courses = {}
 # ---------------------------------------------------------------- running nbgrader
 
 def nbgrader(course, *args, check=True):
-    env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
-    r = subprocess.run([sys.executable, "-m", "nbgrader", *args,
-                        f"--CourseDirectory.root={course}"],
-                       cwd=course, capture_output=True, text=True, env=env)
-    if check:
-        assert r.returncode == 0, f"nbgrader {args} failed:\n{r.stdout}\n{r.stderr}"
-    return r
+    """``nbgrader ARGS`` in the course folder, as tests/_classroom.run runs instructor commands."""
+    return run(["nbgrader", *args, f"--CourseDirectory.root={course}"], cwd=course, check=check)
 
 
 def read(path):
