@@ -55,9 +55,14 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
+    "coursekit.grading.rules.EnforceRules",
     "coursekit.grading.inline.InlineSealed",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+# Held-out data in hidden tests is drawn from a secret no student sees (git-ignored file;
+# or set COURSEKIT_GRADING_SECRET). Rules such as "do not import coursekit" are checked by
+# reading the submitted code outside the student's kernel (coursekit/grading/rules.py).
+c.InlineSealed.secret_file = str(Path(__file__).resolve().parent / ".grading_secret")
 # Feedback shows which test cell failed and its points, never a hidden test or its traceback.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",

@@ -20,6 +20,8 @@ patcher   every answer is an object equal to (and smaller and greater than) ever
 tamper    the release with every test cell replaced by ``assert True`` or deleted
           (alternately), and answers imported from coursekit where the exercise forbids it
           and coursekit has a function of the same name.
+mistakeNN the instructor notebook with one plausible mistake of tests/wrong_answers/<a>.py
+          (its WRONG list: part, cell, why, and old/new or source); the part must score 0.
 
 Everything is derived from the notebooks (cells, nbgrader metadata, the hidden tests'
 ``def _hidden(...)`` parameters, the intro's "do not import coursekit..." sentences), so it
@@ -33,6 +35,7 @@ import importlib
 import inspect
 import json
 import re
+import runpy
 import shutil
 import sys
 from pathlib import Path
@@ -395,6 +398,28 @@ def make_tamper(release_nb, parts):
     return nb, set(parts.tests)
 
 
+def mistakes(assignment):
+    """The WRONG list of tests/wrong_answers/<assignment>.py ([] when there is none)."""
+    path = ROOT / "tests" / "wrong_answers" / f"{assignment}.py"
+    return runpy.run_path(str(path))["WRONG"] if path.exists() else []
+
+
+def make_mistake(instructor_nb, mistake):
+    """The instructor notebook with one cell changed as the mistake says."""
+    nb = copy.deepcopy(instructor_nb)
+    cells = [c for c in nb["cells"] if meta(c).get("grade_id") == mistake["cell"]]
+    assert len(cells) == 1, f"no single cell {mistake['cell']!r} for {mistake['why']!r}"
+    cell = cells[0]
+    if "source" in mistake:
+        cell["source"] = mistake["source"]
+    else:
+        text = source(cell)
+        assert text.count(mistake["old"]) == 1, \
+            f"{mistake['old']!r} must occur once in {mistake['cell']} ({mistake['why']})"
+        cell["source"] = text.replace(mistake["old"], mistake["new"])
+    return nb
+
+
 # ---------------------------------------------------------------- the graded course
 
 class Course:
@@ -439,6 +464,12 @@ def build(assignment, root):
                           ("tamper", make_tamper)):
         nb, c.cheated[student] = make(released, c.parts)
         write(nb, c.submission(student))
+    c.mistakes = {}
+    for k, mistake in enumerate(mistakes(assignment), start=1):
+        student = f"mistake{k:02d}"
+        shutil.copytree(root / "solutions" / assignment, root / "submitted" / student / assignment)
+        write(make_mistake(c.instructor, mistake), c.submission(student))
+        c.mistakes[student] = mistake
     c.autograde_log = nbgrader(root, "autograde", assignment, "--create")
     nbgrader(root, "generate_feedback", assignment)
     return c

@@ -115,12 +115,26 @@ def test_feedback_shows_no_hidden_test_or_solution_line(assignment, tmp_path_fac
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_grading_secret_is_used_and_never_shown(assignment, tmp_path_factory):
+    """The hidden tests ran with the course's secret; no feedback page shows it."""
+    c = course(assignment, tmp_path_factory)
+    secret = (c.root / ".grading_secret").read_text().strip()
+    assert len(secret) >= 12
+    graded = json.dumps(c.autograded("solution"))
+    assert f"secret = {secret}  # the course's grading secret" in graded
+    for student in STUDENTS:
+        assert secret not in c.feedback(student), student
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_feedback_names_failed_cells_and_points(assignment, tmp_path_factory):
     """The verdict of every test cell with hidden tests, with its points, is in the feedback."""
     c = course(assignment, tmp_path_factory)
     for student in ("solution", "wrong", "blank"):
         text = page_text(c.feedback(student))
         for gid, (score, points) in c.scores(student).items():
+            if gid not in c.parts.tests:             # a written answer, graded by a person
+                continue
             verdict = "passed" if score == points else "(failed|not run)"
             pattern = rf"# hidden tests \(this cell: {score:g} of {points:g} points\): {verdict}"
             assert re.search(pattern, text), (student, gid, pattern)

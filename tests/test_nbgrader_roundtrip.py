@@ -47,14 +47,30 @@ def test_assignment_has_graded_parts_and_hidden_tests(assignment):
     assert any("BEGIN HIDDEN TESTS" in "".join(c["source"]) for c in graded)
 
 
+def _manual(assignment):
+    """grade_ids of the written answers (manually graded markdown cells)."""
+    nb = read(ROOT / "solutions" / assignment / f"{assignment}.ipynb")
+    return {c["metadata"]["nbgrader"]["grade_id"] for c in nb["cells"]
+            if c["cell_type"] == "markdown" and c["metadata"].get("nbgrader", {}).get("grade")}
+
+
 def test_blank_scores_zero_and_solution_full_marks(graded):
+    """The solution earns every autograded point; its written answers wait for a person."""
     assignment, course = graded
     blank = _scores(course, assignment, "blank")
     solution = _scores(course, assignment, "solution")
+    manual = _manual(assignment)
     assert blank and solution
-    assert all(s is not None for _, s, _ in blank + solution), "a graded cell was not scored"
+    assert all(s is not None for _, s, _ in blank), "a graded cell was not scored"
     assert sum(s for _, s, _ in blank) == 0, f"the unchanged release scored points: {blank}"
-    assert all(s == m for _, s, m in solution), f"the solution lost points: {solution}"
+    auto = [(g, s, m) for g, s, m in solution if g not in manual]
+    assert all(s == m for _, s, m in auto), f"the solution lost points: {auto}"
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        sub = gb.find_submission(assignment, "solution")
+        pending = {g.name for nb in sub.notebooks for g in nb.grades
+                   if g.needs_manual_grade and g.auto_score is None}
+    assert pending == manual, f"written answers not pending a person's grade: {manual - pending}"
 
 
 def _hidden_and_solution_lines(source_nb):

