@@ -63,6 +63,16 @@ c.Autograde.sanitize_preprocessors = [
 # or set COURSEKIT_GRADING_SECRET). Rules such as "do not import coursekit" are checked by
 # reading the submitted code outside the student's kernel (coursekit/grading/rules.py).
 c.InlineSealed.secret_file = str(Path(__file__).resolve().parent / ".grading_secret")
+# Feedback pages carry their own MathJax (coursekit/grading/templates/coursekit_feedback), so
+# maths renders for a student who opens the page offline; nbgrader's loads it from a CDN.
+import coursekit.grading  # noqa: E402
+import nbgrader  # noqa: E402
+
+c.HTMLExporter.template_name = "coursekit_feedback"
+c.HTMLExporter.template_file = "offline.html.j2"
+c.HTMLExporter.extra_template_basedirs = [
+    str(Path(coursekit.grading.__file__).parent / "templates"),
+    str(Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates")]
 # Feedback shows which test cell failed and its points, never a hidden test or its traceback.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",

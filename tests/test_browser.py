@@ -240,3 +240,38 @@ def test_an_exercise_validates(lab, page):
     # the unchanged release fails its tests, and Validate says so
     assert re.search(r"Validat|fail|error|NotImplementedError", text, re.I), text
     assert _errors(page) == []
+
+
+def test_feedback_renders_maths_offline(tmp_path_factory):
+    """A student's feedback page typesets its formulas with no network at all."""
+    from _grading_course import ASSIGNMENTS, course
+    assignment = next(a for a in ASSIGNMENTS
+                      if "$$" in (ROOT / "exercises" / a / f"{a}.ipynb").read_text())
+    c = course(assignment, tmp_path_factory)
+    html = c.root / "feedback" / "solution" / assignment / f"{assignment}.html"
+    assert "cdnjs" not in html.read_text() and "window.MathJax" in html.read_text()
+    requested = []
+
+    def only_files(route):
+        requested.append(route.request.url)
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            route.abort()
+
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                    args=["--no-sandbox", "--disable-gpu"])
+        pg = browser.new_page(viewport={"width": 1200, "height": 900})
+        errors = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.route("**/*", only_files)
+        pg.goto(html.as_uri())
+        pg.wait_for_selector("mjx-container svg", timeout=60_000)
+        typeset = pg.evaluate("document.querySelectorAll('mjx-container').length")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        pg.screenshot(path=SHOTS / "feedback_offline.png", full_page=False)
+        browser.close()
+    assert typeset >= 3, typeset
+    assert not errors, errors
+    assert [u for u in requested if not u.startswith("file:")] == []

@@ -164,3 +164,13 @@ def test_two_thirds_of_the_points_are_new_work(assignment):
     new = sum(p for gid, p, how in graded if how == "by hand" or not copied.get(gid))
     assert 3 * new >= 2 * total, (f"{new} of {total} points are new work; re-typed: "
                                   f"{ {g: ls[:2] for g, ls in copied.items() if ls} }")
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_lecture_map_lists_points_and_the_share_graded_by_hand(assignment):
+    graded = _graded(_instructor(assignment))
+    total = sum(p for _, p, _ in graded)
+    by_hand = sum(p for _, p, how in graded if how == "by hand")
+    readme = (ROOT / "README.md").read_text()
+    row = next(line for line in readme.splitlines() if f"](exercises/{assignment})" in line)
+    assert f"{total} points, {by_hand} by hand" in row, row[-120:]
