@@ -129,7 +129,9 @@ def student_pyproject(text):
     kept = [p for p in packages if p != "coursekit.grading" and
             not p.startswith("coursekit.grading.")]
     line = "packages = [" + ", ".join(f'"{p}"' for p in kept) + "]"
-    return re.sub(r"(?m)^packages\s*=\s*\[[^\]]*\]", line, text, count=1)
+    text = re.sub(r"(?m)^packages\s*=\s*\[[^\]]*\]", line, text, count=1)
+    # and no package data for the grading package it leaves out
+    return re.sub(r'(?m)^"coursekit\.grading(\.[\w.]+)?"\s*=\s*\[[^\]]*\]\n', "", text)
 
 
 def student_readme(text):
