@@ -202,3 +202,19 @@ def test_sealed_runner_passes_a_right_answer():
 def test_sealed_runner_is_not_fooled(patch):
     r = _run_sealed(PATCHES[patch])
     assert "PASSED" not in r.stdout and "AssertionError" in r.stderr, r.stdout + r.stderr
+
+
+def test_locals_of_provided_functions_are_not_provided_names():
+    """A student's top-level `u` is no redefinition of a loop variable inside a provided function."""
+    import nbformat
+    release = nbformat.v4.new_notebook()
+    provided = nbformat.v4.new_code_cell("def engine(xs):\n    for u in xs:\n        pass\n    return u\n"
+                                         "TABLE = {}\n")
+    test = nbformat.v4.new_code_cell("assert engine([1]) == 1 and u == 2 and TABLE == {}\n")
+    test.metadata["nbgrader"] = {"grade": True, "grade_id": "t", "locked": True, "points": 1,
+                                 "solution": False, "schema_version": 3}
+    release.cells = [provided, test]
+    student = nbformat.v4.new_notebook()
+    student.cells = [provided, nbformat.v4.new_code_cell("u = 2\nTABLE = {'x': 1}\n"), test]
+    found = scan_submission(student, release=release)
+    assert [f.code for f in found if f.kind == "shadowing"] == ["TABLE = {'x': 1}"]

@@ -283,15 +283,30 @@ def _restored(cell, release_cells):
     return released is not None and bool(_nbgrader(released).get("locked"))
 
 
+SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.ListComp,
+          ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _module_level_stores(tree):
+    """Names assigned at module level: a function's locals and loop variables are not."""
+    pending = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            yield node.id
+        if isinstance(node, SCOPES):
+            continue                       # its body is another scope (its name is bound above)
+        pending.extend(ast.iter_child_nodes(node))
+
+
 def _names(tree):
     """{name: import source or None} a cell binds at module level, and all names it reads."""
     bound, read = {}, set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            if isinstance(node.ctx, ast.Load):
-                read.add(node.id)
-            else:
-                bound.setdefault(node.id, None)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            read.add(node.id)
+    for name in _module_level_stores(tree):
+        bound.setdefault(name, None)
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             bound[node.name] = None
