@@ -199,7 +199,7 @@ def get_penalty(name):
 def penalty(net, name, lam):
     """The penalty summed over every weight of net (a Python float)."""
     fn = get_penalty(name)
-    return sum(fn(v, lam)[0] for _, k, v in net.parameters() if k in PENALIZED)
+    return sum(fn(v, lam)[0] for _, k, v in net.parameters() if _penalized(k))
 
 
 def penalize(parameters, grads, name, lam):
@@ -208,8 +208,14 @@ def penalize(parameters, grads, name, lam):
     parameters: [(layer, key, array), ...] as from ``Sequential.parameters()``.
     """
     fn = get_penalty(name)
-    return [g + fn(v, lam)[1] if k in PENALIZED else g
+    return [g + fn(v, lam)[1] if _penalized(k) else g
             for (_, k, v), g in zip(parameters, grads)]
+
+
+def _penalized(key):
+    """Is the parameter under key a weight? Blocks that hold layers (Residual) name their
+    layers' parameters "0.w", "1.b": the last part decides."""
+    return key.rpartition(".")[2] in PENALIZED
 
 
 def weight_decay_step(w, dw, lr, lam):
