@@ -120,3 +120,11 @@ def test_pasted_runner_carries_the_secret_and_changes_held_out_data():
         runs.append(RESULT[0])
     assert runs[0] == runs[1] and runs[0][0] == 0 and runs[2][0] == 987654321987
     assert runs[0][1] != runs[2][1] and runs[0][2] == runs[2][2] == (20, 64)
+
+
+def test_enforce_rules_handles_a_test_cell_with_plain_dict_metadata():
+    """OverwriteCells re-adds a deleted test cell with a plain dict as its nbgrader metadata."""
+    nb = notebook(HONEST + "import coursekit\n")
+    nb.cells[-1].metadata = {"nbgrader": dict(nb.cells[-1].metadata["nbgrader"])}
+    nb, _ = EnforceRules().preprocess(nb, {})
+    assert nb.cells[-1].source.startswith("raise AssertionError(")

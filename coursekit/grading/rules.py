@@ -253,6 +253,8 @@ if NbGraderPreprocessor is not None:
                     continue
                 messages = broken_rules(nb, rules)
                 if messages:
-                    self.log.info("%s: %s", cell.metadata.nbgrader.get("grade_id"), messages)
+                    # a test cell OverwriteCells re-added has plain-dict metadata
+                    gid = (cell.metadata.get("nbgrader") or {}).get("grade_id")
+                    self.log.info("%s: %s", gid, messages)
                     cell.source = failing_line(messages) + "\n" + cell.source
             return nb, resources
