@@ -35,11 +35,11 @@ def generate(course, names):
     return r
 
 
-def copy_course(dest, names):
+def copy_course(dest, names, solutions=ROOT / "solutions"):
     """A course with nbgrader_config.py and solutions/<a> for each name in dest."""
     shutil.copy(ROOT / "nbgrader_config.py", dest / "nbgrader_config.py")
     for a in names:
-        shutil.copytree(ROOT / "solutions" / a, dest / "solutions" / a,
+        shutil.copytree(Path(solutions) / a, dest / "solutions" / a,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
 
 

@@ -9,6 +9,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "01_perceptrons"  # small: the class tests grade it many times
+# The class tests grade a frozen, small version of assignment 1 (its 2025 edition, 9 points,
+# five parts, no written answer): they test the grading machinery (faults, time limits,
+# reports, the class cycle), which must not change whenever the exercise is rewritten.
+SOLUTIONS = ROOT / "tests" / "fixtures" / "solutions"
 sys.path.insert(0, str(ROOT / ".ci"))
 import release  # noqa: E402
 
@@ -35,7 +39,7 @@ def run(args, cwd, check=True, **kwargs):
 
 def course(folder, assignment=ASSIGNMENT):
     """A course in ``folder`` with ``assignment`` generated (gradebook.db filled)."""
-    release.copy_course(folder, [assignment])
+    release.copy_course(folder, [assignment], solutions=SOLUTIONS)
     release.generate(folder, [assignment])
     return folder
 
@@ -46,7 +50,7 @@ def notebook(folder, assignment=ASSIGNMENT):
 
 def answers(assignment=ASSIGNMENT):
     """The instructor's answer in each solution cell, as a student would type it."""
-    nb = notebook(ROOT / "solutions", assignment)
+    nb = notebook(SOLUTIONS, assignment)
     found = {}
     for cell in nb["cells"]:
         meta = cell["metadata"].get("nbgrader", {})

@@ -22,3 +22,6 @@ def xp(request):
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)
+
+# tests/fixtures holds inputs of tests (a frozen assignment for the class tests), not tests
+collect_ignore = ["fixtures"]

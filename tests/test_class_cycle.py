@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from _classroom import ASSIGNMENT as A, ROOT, env, notebook, release, run, save, scores, solved
+from _classroom import ASSIGNMENT as A, ROOT, SOLUTIONS, env, notebook, release, run, save, scores, solved
 
 STUDENTS = {"ada": 9, "alan": 4, "grace": 0}          # student: score
 PARTS = {"ada": None, "alan": ["step_perceptron", "nand_nor"], "grace": []}
@@ -112,7 +112,7 @@ def _os_users_work(base):
 @pytest.fixture(scope="module")
 def cycle(tmp_path_factory):
     course = tmp_path_factory.mktemp("course")
-    release.copy_course(course, [A])
+    release.copy_course(course, [A], solutions=SOLUTIONS)
     shared = Path(tempfile.mkdtemp(prefix="coursekit-class-"))  # reachable by the students
     shared.chmod(0o755)
     exchange, homes = shared / "exchange", shared / "home"
