@@ -267,7 +267,8 @@ def test_feedback_renders_maths_offline(tmp_path_factory):
         pg.on("pageerror", lambda e: errors.append(str(e)))
         pg.route("**/*", only_files)
         pg.goto(html.as_uri())
-        pg.wait_for_selector("mjx-container svg", timeout=60_000)
+        # typesetting a 2 MB page takes seconds on an idle machine, much longer on a busy one
+        pg.wait_for_selector("mjx-container svg", timeout=240_000)
         typeset = pg.evaluate("document.querySelectorAll('mjx-container').length")
         SHOTS.mkdir(parents=True, exist_ok=True)
         pg.screenshot(path=SHOTS / "feedback_offline.png", full_page=False)
