@@ -242,7 +242,7 @@ def test_an_exercise_validates(lab, page):
     assert _errors(page) == []
 
 
-def test_feedback_renders_maths_offline(tmp_path_factory):
+def test_feedback_renders_maths_offline(page, tmp_path_factory):
     """A student's feedback page typesets its formulas with no network at all."""
     from _grading_course import ASSIGNMENTS, course
     assignment = next(a for a in ASSIGNMENTS
@@ -259,20 +259,18 @@ def test_feedback_renders_maths_offline(tmp_path_factory):
         else:
             route.abort()
 
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu"])
-        pg = browser.new_page(viewport={"width": 1200, "height": 900})
-        errors = []
-        pg.on("pageerror", lambda e: errors.append(str(e)))
-        pg.route("**/*", only_files)
-        pg.goto(html.as_uri())
+    # the module's browser (a second Playwright instance cannot start inside the first)
+    before = len(page.errors)
+    page.route("**/*", only_files)
+    try:
+        page.goto(html.as_uri())
         # typesetting a 2 MB page takes seconds on an idle machine, much longer on a busy one
-        pg.wait_for_selector("mjx-container svg", timeout=240_000)
-        typeset = pg.evaluate("document.querySelectorAll('mjx-container').length")
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        pg.screenshot(path=SHOTS / "feedback_offline.png", full_page=False)
-        browser.close()
+        page.wait_for_selector("mjx-container svg", timeout=240_000)
+        typeset = page.evaluate("document.querySelectorAll('mjx-container').length")
+        page.screenshot(path=SHOTS / "feedback_offline.png", full_page=False)
+    finally:
+        page.unroute("**/*")
+    errors = [e for e in page.errors[before:] if e.startswith("page error")]
     assert typeset >= 3, typeset
     assert not errors, errors
     assert [u for u in requested if not u.startswith("file:")] == []
